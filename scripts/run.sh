@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# make run: migrate, load the demo once, serve with gunicorn on 127.0.0.1:$PORT.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PORT="${PORT:-8000}"
+export DJANGO_SETTINGS_MODULE=linli.settings
+
+$PY manage.py migrate --noinput -v0
+$PY manage.py collectstatic --noinput -v0
+$PY manage.py load_demo --if-empty
+$PY manage.py demo_accounts
+
+echo
+echo "linli is serving on http://127.0.0.1:${PORT}/  (Ctrl-C stops it)"
+exec .venv/bin/gunicorn linli.wsgi:application \
+  --bind "127.0.0.1:${PORT}" --workers "${WEB_CONCURRENCY:-3}" --worker-class sync \
+  --access-logfile - --log-level warning
