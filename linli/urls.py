@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("linli.accounts.urls")),
     path("places/", include("linli.places.urls")),
     path("people/", include("linli.people.urls")),
+    path("import/", include("linli.people.import_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
