@@ -18,6 +18,7 @@ echo "== migrations are complete"
 $PY manage.py makemigrations --check --dry-run -v1 || fail=1
 
 echo "== messages compile"
+shopt -s nullglob
 for po in linli/locale/*/LC_MESSAGES/django.po; do
   msgfmt --check -o /dev/null "$po" 2>/dev/null || { command -v msgfmt >/dev/null && { echo "bad $po"; fail=1; }; }
 done

@@ -37,7 +37,9 @@ def test_id_number_check_digit_is_verified():
 def test_lowercase_x_check_digit_is_accepted():
     from linli.lib.normalize import id_number_check_digit
 
-    first17 = next(f"44060519800101{n:03d}" for n in range(1000) if id_number_check_digit(f"44060519800101{n:03d}") == "X")
+    first17 = next(
+        f"44060519800101{n:03d}" for n in range(1000) if id_number_check_digit(f"44060519800101{n:03d}") == "X"
+    )
     assert normalize_id_number(first17 + "x") == first17 + "X"
 
 
