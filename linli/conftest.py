@@ -19,6 +19,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from auditlog.context import disable_auditlog
 
 from linli.accounts.models import User
 from linli.people.models import (
@@ -56,6 +57,12 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def world(db):
+    # The audit log of building the fixture is noise that would double its cost.
+    with disable_auditlog():
+        return _build_world()
+
+
+def _build_world():
     w = SimpleNamespace()
     w.guicheng = Subdistrict.objects.create(name="桂城街道")
     w.daxin = Community.objects.create(subdistrict=w.guicheng, name="大新社区")
