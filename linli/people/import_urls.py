@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from linli.people import import_views as views
 
 app_name = "imports"
-urlpatterns = []
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("template.xlsx", views.template, name="template"),
+    path("<int:pk>/", views.job, name="job"),
+    path("<int:pk>/progress/", views.progress, name="progress"),
+    path("<int:pk>/confirm/", views.confirm, name="confirm"),
+]

@@ -1,0 +1,1027 @@
+"""Import of homes and residents from a spreadsheet (.xlsx) or CSV file.
+
+Community workers keep their registers in Excel. One row is one person in one home; a row
+without a name only fills the home. The file is read and every row checked first, then
+matched against the database with a few bulk queries (never a query per row). Only when
+the whole file is valid is anything written, in one transaction, so a file is either
+imported completely or not at all. Natural keys make a second import of the same file a
+no-op: a home is (compound, building, unit, number); a person is the ID number when given,
+else (name, phone) within the home, else (name, home); a residence is (person, home, open).
+
+The layout of the columns is documented in docs/import.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import logging
+import re
+import threading
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from linli.accounts.scope import Role, scope_for
+from linli.lib.crypto import keyed_hash
+from linli.lib.masking import mask_id_number, mask_phone
+from linli.lib.normalize import digits_only, halfwidth, normalize_id_number, normalize_phone
+from linli.people.models import ImportJob, Occupancy, Person
+from linli.places.models import Building, Compound, Home, Stairwell, sort_key_for
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500  # rows per bulk query and per progress update
+MAX_STORED_ERRORS = 1000
+DEFAULT_STAIRWELL = "1单元"
+IMPORTER_ROLES = {Role.COMMUNITY_WORKER, Role.PARTY_SECRETARY, Role.SUBDISTRICT_ADMIN, Role.SYSTEM_ADMIN}
+
+
+# --- the columns --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the Chinese header written in the template
+    label: str  # English, translated when shown
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    example: str = ""
+
+
+COLUMNS = (
+    Column("compound", "小区", gettext_lazy("compound"), ("compound", "小区名称"), True, "富丰新城"),
+    Column("building", "楼栋", gettext_lazy("building"), ("building", "楼号", "栋", "楼"), True, "1栋"),
+    Column("stairwell", "单元", gettext_lazy("unit"), ("unit", "stairwell", "楼道"), False, "1单元"),
+    Column(
+        "number", "房号", gettext_lazy("home number"), ("home number", "home", "number", "room", "门牌号"), True, "101"
+    ),
+    Column("floor", "楼层", gettext_lazy("floor"), ("floor", "层"), False, "1"),
+    Column(
+        "area", "面积", gettext_lazy("area (m²)"), ("area", "floor area", "建筑面积", "专有部分面积"), False, "89.5"
+    ),
+    Column("area_source", "面积来源", gettext_lazy("area source"), ("area source",), False, "产权登记"),
+    Column("name", "姓名", gettext_lazy("name"), ("name",), False, "张三"),
+    Column("gender", "性别", gettext_lazy("gender"), ("gender", "sex"), False, "男"),
+    Column("birth_year", "出生年份", gettext_lazy("year of birth"), ("year of birth", "birth year"), False, "1960"),
+    Column(
+        "phone", "手机", gettext_lazy("phone"), ("phone", "mobile", "手机号", "电话", "联系电话"), False, "13812345678"
+    ),
+    Column("id_number", "身份证号", gettext_lazy("ID number"), ("id number", "身份证", "证件号码"), False, ""),
+    Column("relation", "关系", gettext_lazy("relation"), ("relation", "与房屋关系"), False, "业主"),
+    Column("hukou", "户籍", gettext_lazy("local hukou"), ("hukou", "local hukou", "本地户籍"), False, "是"),
+    Column("lives_alone", "独居", gettext_lazy("lives alone"), ("lives alone",), False, "否"),
+    Column("disabled", "残疾", gettext_lazy("disabled"), ("disabled",), False, "否"),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+TEMPLATE_HEADERS = {"area": "面积(㎡)", "relation": "关系(业主/租户/家属)", "hukou": "户籍(是/否)"}
+PERSON_KEYS = ("gender", "birth_year", "phone", "id_number", "relation", "hukou", "lives_alone", "disabled")
+
+
+def _header_key(text: str) -> str:
+    """面积(㎡), 'Area (m²)', '关系（业主/租户/家属）', '小区*' all reduce to their bare name."""
+    value = halfwidth(text).lower()
+    value = re.sub(r"\(.*?\)$", "", value.replace("*", "")).strip()
+    return re.sub(r"[\s_\-]+", " ", value).strip()
+
+
+_HEADER_LOOKUP = {}
+for _column in COLUMNS:
+    for _name in (_column.header, _column.key.replace("_", " "), *_column.aliases):
+        _HEADER_LOOKUP[_header_key(_name)] = _column.key
+
+_TRUE = {"是", "y", "yes", "1", "true", "t", "√", "✓", "有"}
+_FALSE = {"否", "n", "no", "0", "false", "f", "×", "x", "无", "不是"}
+_GENDER = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "F"}
+_RELATION = {
+    "业主": Occupancy.Relation.OWNER,
+    "owner": Occupancy.Relation.OWNER,
+    "产权人": Occupancy.Relation.OWNER,
+    "租户": Occupancy.Relation.TENANT,
+    "tenant": Occupancy.Relation.TENANT,
+    "租客": Occupancy.Relation.TENANT,
+    "家属": Occupancy.Relation.FAMILY,
+    "family": Occupancy.Relation.FAMILY,
+    "family member": Occupancy.Relation.FAMILY,
+    "家庭成员": Occupancy.Relation.FAMILY,
+}
+_AREA_SOURCE = {
+    "产权登记": Home.AreaSource.REGISTER,
+    "不动产登记": Home.AreaSource.REGISTER,
+    "登记": Home.AreaSource.REGISTER,
+    "register": Home.AreaSource.REGISTER,
+    "property register": Home.AreaSource.REGISTER,
+    "测绘": Home.AreaSource.SURVEY,
+    "测绘报告": Home.AreaSource.SURVEY,
+    "survey": Home.AreaSource.SURVEY,
+    "survey report": Home.AreaSource.SURVEY,
+    "合同": Home.AreaSource.CONTRACT,
+    "购房合同": Home.AreaSource.CONTRACT,
+    "contract": Home.AreaSource.CONTRACT,
+    "sales contract": Home.AreaSource.CONTRACT,
+    "未知": Home.AreaSource.UNKNOWN,
+    "unknown": Home.AreaSource.UNKNOWN,
+}
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_INTEGER = re.compile(r"^-?\d+(\.0+)?$")
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int | None  # the row number as Excel shows it; None for the file as a whole
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    total_rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    summary: dict[str, int] = field(default_factory=dict)
+    committed: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+SUMMARY_KEYS = (
+    ("buildings_created", gettext_lazy("buildings created")),
+    ("stairwells_created", gettext_lazy("units created")),
+    ("homes_created", gettext_lazy("homes created")),
+    ("homes_updated", gettext_lazy("homes updated")),
+    ("homes_unchanged", gettext_lazy("homes unchanged")),
+    ("people_created", gettext_lazy("people created")),
+    ("people_updated", gettext_lazy("people updated")),
+    ("people_unchanged", gettext_lazy("people unchanged")),
+    ("occupancies_created", gettext_lazy("residences created")),
+    ("occupancies_updated", gettext_lazy("residences updated")),
+)
+
+
+def summary_rows(summary: dict) -> list[tuple[str, int]]:
+    """The summary counts as (label, count) in a fixed order, for pages and the command."""
+    return [(str(label), summary.get(key, 0)) for key, label in SUMMARY_KEYS]
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: wrong type, too large, empty, unknown encoding."""
+
+
+# --- who may import where -----------------------------------------------------------------
+
+
+def can_import(user) -> bool:
+    return bool(scope_for(user).roles & IMPORTER_ROLES)
+
+
+def importable_compounds(user):
+    """Compounds the user may import into: only through staff roles (a community worker who
+    also sits on an owners' committee elsewhere gets no import rights there)."""
+    grants = [g for g in scope_for(user).grants if g.role in IMPORTER_ROLES]
+    if any(g.level == "all" for g in grants):
+        return Compound.objects.all()
+    q = Q(pk__in=[])
+    for grant in grants:
+        q |= grant.place_q("compound")
+    return Compound.objects.filter(q)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """A cell as text: Excel's 13812345678.0 becomes 13812345678 (full-width is kept here, for
+    headers shown as written; row values are made half-width when parsed)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return str(value.year)
+    return str(value).strip()
+
+
+def check_file(*, name: str, size: int) -> None:
+    """Raise ImportFileError when the file's name or size rules it out before reading."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise ImportFileError(
+            _("“%(name)s” is not an Excel (.xlsx) or CSV file. Save it as .xlsx or .csv and upload it again.")
+            % {"name": name}
+        )
+    if size > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            _("The file is too large (%(size)s MB); the limit is %(limit)s MB. Split it into several files.")
+            % {"size": round(size / 1048576, 1), "limit": round(settings.IMPORT_MAX_BYTES / 1048576, 1)}
+        )
+    if size == 0:
+        raise ImportFileError(_("The file is empty."))
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    # Excel on Chinese Windows saves CSV in GBK; everything else is UTF-8, often with a BOM.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes almost any byte sequence
+        raise ImportFileError(_("The text encoding of the file is not recognised; save it as UTF-8 CSV."))
+    if "\x00" in text:
+        raise ImportFileError(_("The file is not a text CSV file."))
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    try:
+        return [[cell_text(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise ImportFileError(_("The CSV file could not be read: %(error)s") % {"error": exc}) from exc
+
+
+@dataclass
+class Table:
+    header_row: int
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (row number as Excel shows it, cells)
+
+
+def read_table(path: Path, name: str) -> Table:
+    check_file(name=name, size=path.stat().st_size)
+    lines = _read_xlsx(path) if Path(name).suffix.lower() == ".xlsx" else _read_csv(path)
+    # The header is the first row with at least two known column names: registers often
+    # carry a title row ("富丰新城住户登记表") above it.
+    header_index = None
+    for index, cells in enumerate(lines[:10]):
+        if sum(1 for c in cells if _header_key(c) in _HEADER_LOOKUP) >= 2:
+            header_index = index
+            break
+    if header_index is None:
+        if not any(any(cells) for cells in lines):
+            raise ImportFileError(_("The file is empty."))
+        raise ImportFileError(
+            _("No header row was found. The first row must name the columns, e.g. %(headers)s.")
+            % {"headers": "、".join(c.header for c in COLUMNS[:4])}
+        )
+    headers = lines[header_index]
+    rows = [(i + 1, cells) for i, cells in enumerate(lines) if i > header_index and any(cells)]
+    return Table(header_row=header_index + 1, headers=headers, rows=rows)
+
+
+# --- parsing one row ----------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    number: int
+    cells: dict[str, str]
+    compound: Compound | None = None
+    building: str = ""
+    stairwell: str = ""
+    home_number: str = ""
+    floor: int | None = None
+    area: Decimal | None = None
+    area_source: str = ""
+    name: str = ""
+    gender: str | None = None
+    birth_year: int | None = None
+    phone: str = ""
+    id_number: str = ""
+    relation: str = ""
+    hukou: bool | None = None
+    lives_alone: bool | None = None
+    disabled: bool | None = None
+    home_key: tuple = ()
+    person_key: tuple | None = None
+
+
+class _Errors:
+    def __init__(self, header_names: dict[str, str]):
+        self.items: list[RowError] = []
+        self.header_names = header_names
+
+    def add(self, row: int | None, key: str | None, message: str, value: str = ""):
+        column = self.header_names.get(key, BY_KEY[key].header) if key else ""
+        if key == "id_number":
+            value = mask_id_number(value)
+        elif key == "phone":
+            value = mask_phone(value)
+        self.items.append(RowError(row=row, column=column, value=value, message=message))
+
+
+def _map_headers(table: Table, errors: _Errors, *, compound_chosen: bool) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for index, header in enumerate(table.headers):
+        if not header:
+            continue
+        key = _HEADER_LOOKUP.get(_header_key(header))
+        if key is None:
+            errors.items.append(
+                RowError(
+                    table.header_row,
+                    header,
+                    header,
+                    _("Unknown column “%(header)s”. Use the column names of the import template.") % {"header": header},
+                )
+            )
+        elif key in positions:
+            errors.items.append(
+                RowError(table.header_row, header, header, _("Column “%(header)s” appears twice.") % {"header": header})
+            )
+        else:
+            positions[key] = index
+            errors.header_names[key] = header
+    for column in COLUMNS:
+        if column.required and column.key not in positions and not (column.key == "compound" and compound_chosen):
+            errors.items.append(
+                RowError(
+                    table.header_row,
+                    column.header,
+                    "",
+                    _("The required column “%(header)s” is missing.") % {"header": column.header},
+                )
+            )
+    return positions
+
+
+def _place_name(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _parse_bool(row: Row, key: str, errors: _Errors) -> bool | None:
+    raw = row.cells.get(key, "")
+    value = raw.lower()
+    if not value:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    errors.add(row.number, key, _("Write 是 or 否 (yes or no)."), raw)
+    return None
+
+
+def _parse_int(raw: str) -> int | None:
+    return int(Decimal(raw)) if _INTEGER.match(raw) else None
+
+
+def _parse_row(row: Row, errors: _Errors) -> None:
+    c = row.cells
+    row.building = _place_name(c.get("building", ""))
+    row.stairwell = _place_name(c.get("stairwell", ""))
+    row.home_number = _place_name(c.get("number", ""))
+    if not row.building:
+        errors.add(row.number, "building", _("The building is missing."))
+    if not row.home_number:
+        errors.add(row.number, "number", _("The home number is missing."))
+    for key, limit in (("building", 40), ("stairwell", 40), ("number", 20)):
+        if len(_place_name(c.get(key, ""))) > limit:
+            errors.add(row.number, key, _("Too long: at most %(limit)s characters.") % {"limit": limit}, c[key])
+
+    if raw := c.get("floor", ""):
+        row.floor = _parse_int(raw)
+        if row.floor is None or not -10 <= row.floor <= 200:
+            errors.add(row.number, "floor", _("The floor must be a whole number."), raw)
+    if raw := c.get("area", ""):
+        cleaned = re.sub(r"(m2|㎡|平方米|平米|平)$", "", raw.lower().replace(",", "")).strip()
+        try:
+            row.area = Decimal(cleaned).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            errors.add(row.number, "area", _("The area must be a number of square metres, e.g. 89.5."), raw)
+        else:
+            if row.area <= 0:
+                errors.add(row.number, "area", _("The area must be greater than 0."), raw)
+            elif row.area >= Decimal("1000000"):
+                errors.add(row.number, "area", _("The area is too large."), raw)
+    if raw := c.get("area_source", ""):
+        row.area_source = _AREA_SOURCE.get(raw.lower(), "")
+        if not row.area_source:
+            errors.add(row.number, "area_source", _("Unknown area source: write 产权登记, 测绘, 合同 or 未知."), raw)
+
+    row.name = re.sub(r"\s+", " ", c.get("name", "")).strip()
+    if not row.name:
+        given = [key for key in PERSON_KEYS if c.get(key) and c[key].lower() not in _FALSE]
+        if given:
+            errors.add(row.number, "name", _("The name is missing, but the row has details of a person."))
+        return
+    if len(row.name) > 50:
+        errors.add(row.number, "name", _("Too long: at most %(limit)s characters.") % {"limit": 50}, row.name)
+    if raw := c.get("gender", ""):
+        row.gender = _GENDER.get(raw.lower())
+        if row.gender is None:
+            errors.add(row.number, "gender", _("Write 男 or 女 (male or female)."), raw)
+    if raw := c.get("birth_year", ""):
+        row.birth_year = _parse_int(raw)
+        if row.birth_year is None or not 1900 <= row.birth_year <= timezone.localdate().year:
+            errors.add(row.number, "birth_year", _("The year of birth must be a year such as 1960."), raw)
+            row.birth_year = None
+    if raw := c.get("phone", ""):
+        try:
+            row.phone = normalize_phone(raw)
+        except ValueError:
+            errors.add(row.number, "phone", _("The mobile number must be 11 digits starting with 1."), raw)
+    if raw := c.get("id_number", ""):
+        try:
+            row.id_number = normalize_id_number(raw)
+        except ValueError:
+            if _ID_SHAPE.match(digits_only(raw).upper()):
+                message = _("The ID number is wrong: its check digit does not match. Check for a typing error.")
+            else:
+                message = _("The ID number must be 18 characters: 17 digits and a digit or X.")
+            errors.add(row.number, "id_number", message, raw)
+    if raw := c.get("relation", ""):
+        row.relation = _RELATION.get(raw.lower(), "")
+        if not row.relation:
+            errors.add(row.number, "relation", _("Unknown relation: write 业主, 租户 or 家属."), raw)
+    row.hukou = _parse_bool(row, "hukou", errors)
+    row.lives_alone = _parse_bool(row, "lives_alone", errors)
+    row.disabled = _parse_bool(row, "disabled", errors)
+
+
+# --- the plan -----------------------------------------------------------------------------
+
+
+@dataclass
+class _HomePlan:
+    key: tuple
+    first_row: int
+    compound: Compound
+    building: str
+    stairwell: str
+    number: str
+    home: Home | None = None
+    values: dict = field(default_factory=dict)  # field -> (value, row)
+    changed: bool = False
+
+
+@dataclass
+class _PersonPlan:
+    key: tuple
+    first_row: int
+    name: str
+    person: Person | None = None
+    values: dict = field(default_factory=dict)
+    changed: bool = False
+
+
+class _Planner:
+    """Matches parsed rows against the database: a few queries per compound and per batch."""
+
+    def __init__(self, rows: list[Row], errors: _Errors):
+        self.rows = rows
+        self.errors = errors
+        self.buildings: dict[int, dict[str, Building]] = {}
+        self.stairwells: dict[int, dict[str, Stairwell]] = {}
+        self.stairwell_names: dict[int, list[str]] = {}
+        self.homes: dict[tuple[int, str], Home] = {}
+        self.residents: dict[int, list[dict]] = {}  # home id -> open occupancies with person keys
+        self.homes_plan: dict[tuple, _HomePlan] = {}
+        self.people: dict[tuple, _PersonPlan] = {}
+        self.db_person_plan: dict[int, _PersonPlan] = {}
+        self.links: dict[tuple, tuple[_PersonPlan, _HomePlan, str, int]] = {}
+        self.to_load: set[int] = set()  # existing people matched within their home, fetched in bulk
+        self.by_id_hash: dict[str, Person] = {}
+
+    # places
+    def load_compound(self, compound: Compound):
+        if compound.pk in self.buildings:
+            return
+        buildings = list(Building.objects.filter(compound=compound))
+        self.buildings[compound.pk] = {b.name: b for b in buildings}
+        for b in buildings:
+            self.stairwells[b.pk] = {}
+        for s in Stairwell.objects.filter(building__compound=compound):
+            self.stairwells[s.building_id][s.name] = s
+        for home in Home.objects.filter(stairwell__building__compound=compound):
+            self.homes[(home.stairwell_id, home.number)] = home
+        occupancies = Occupancy.objects.filter(home__stairwell__building__compound=compound, end__isnull=True).values(
+            "pk", "home_id", "relation", "person_id", "person__name", "person__phone_hash", "person__id_hash"
+        )
+        for occ in occupancies:
+            self.residents.setdefault(occ["home_id"], []).append(occ)
+
+    @staticmethod
+    def _by_number(names, wanted: str):
+        """'1' finds '1栋' or '1号楼' when exactly one name carries that number."""
+        if not wanted.isdigit():
+            return None
+        found = [n for n in names if re.sub(r"\D", "", n) == wanted]
+        return found[0] if len(found) == 1 else None
+
+    def resolve_home(self, row: Row) -> _HomePlan | None:
+        compound = row.compound
+        buildings = self.buildings[compound.pk]
+        building_name = row.building if row.building in buildings else self._by_number(buildings, row.building)
+        building = buildings.get(building_name) if building_name else None
+        building_name = building_name or row.building
+        stairwells = self.stairwells.get(building.pk, {}) if building else {}
+        if row.stairwell:
+            stairwell_name = (
+                row.stairwell if row.stairwell in stairwells else self._by_number(stairwells, row.stairwell)
+            )
+            stairwell_name = stairwell_name or row.stairwell
+        elif len(stairwells) == 1:
+            stairwell_name = next(iter(stairwells))
+        elif stairwells:
+            self.errors.add(
+                row.number,
+                "stairwell",
+                _("The unit is missing and building %(building)s has several units.") % {"building": building_name},
+            )
+            return None
+        else:
+            stairwell_name = DEFAULT_STAIRWELL
+        key = (compound.pk, building_name, stairwell_name, row.home_number)
+        plan = self.homes_plan.get(key)
+        if plan is None:
+            stairwell = stairwells.get(stairwell_name)
+            home = self.homes.get((stairwell.pk, row.home_number)) if stairwell else None
+            plan = _HomePlan(key, row.number, compound, building_name, stairwell_name, row.home_number, home)
+            self.homes_plan[key] = plan
+        for name in ("floor", "area", "area_source"):
+            value = getattr(row, name)
+            if value in (None, ""):
+                continue
+            if name in plan.values and plan.values[name][0] != value:
+                self.errors.add(
+                    row.number,
+                    name,
+                    _("Differs from row %(row)s for the same home.") % {"row": plan.values[name][1]},
+                    str(value),
+                )
+            else:
+                plan.values.setdefault(name, (value, row.number))
+        return plan
+
+    # people
+    def load_people_by_id(self):
+        hashes = sorted({keyed_hash(r.id_number) for r in self.rows if r.id_number})
+        for start in range(0, len(hashes), BATCH):
+            for person in Person.objects.filter(id_hash__in=hashes[start : start + BATCH]):
+                self.by_id_hash[person.id_hash] = person
+
+    def _in_home(self, plan: _HomePlan, row: Row, id_hash: str, phone_hash: str):
+        """An existing resident of the home who is this row's person, by (name, phone) then name."""
+        if plan.home is None:
+            return None, False
+        candidates = [
+            o
+            for o in self.residents.get(plan.home.pk, [])
+            if o["person__name"] == row.name and (not id_hash or o["person__id_hash"] in ("", id_hash))
+        ]
+        if phone_hash:
+            same_phone = [o for o in candidates if o["person__phone_hash"] == phone_hash]
+            if same_phone:
+                return same_phone[0]["person_id"], False
+        if len(candidates) > 1:
+            return None, True
+        return (candidates[0]["person_id"] if candidates else None), False
+
+    def resolve_person(self, row: Row, home: _HomePlan) -> None:
+        id_hash = keyed_hash(row.id_number)
+        phone_hash = keyed_hash(row.phone)
+        if id_hash:
+            key = ("id", id_hash)
+        elif phone_hash:
+            key = ("phone", home.key, row.name, phone_hash)
+        else:
+            key = ("name", home.key, row.name)
+        plan = self.people.get(key)
+        if plan is not None:
+            if key[0] != "id":
+                self.errors.add(
+                    row.number,
+                    "name",
+                    _("This person is already listed for this home in row %(row)s.") % {"row": plan.first_row},
+                    row.name,
+                )
+                return
+            if plan.name != row.name or (plan.key, home.key) in self.links:
+                self.errors.add(
+                    row.number,
+                    "id_number",
+                    _("The same ID number is already in row %(row)s.") % {"row": plan.first_row},
+                    row.id_number,
+                )
+                return
+        else:
+            plan = _PersonPlan(key, row.number, row.name)
+            existing_id = None
+            if id_hash and (found := self.by_id_hash.get(id_hash)):
+                if found.name != row.name:
+                    self.errors.add(
+                        row.number,
+                        "id_number",
+                        _("This ID number already belongs to a person with a different name in linli."),
+                        row.id_number,
+                    )
+                    return
+                plan.person = found
+                existing_id = found.pk
+            else:
+                existing_id, ambiguous = self._in_home(home, row, id_hash, phone_hash)
+                if ambiguous:
+                    self.errors.add(
+                        row.number,
+                        "name",
+                        _("Several people with this name live in this home; add the phone or ID number."),
+                        row.name,
+                    )
+                    return
+            if existing_id is not None and existing_id in self.db_person_plan:
+                plan = self.db_person_plan[existing_id]  # one person reached by two keys
+                if (plan.key, home.key) in self.links:
+                    self.errors.add(
+                        row.number,
+                        "name",
+                        _("This person is already listed for this home in row %(row)s.") % {"row": plan.first_row},
+                        row.name,
+                    )
+                    return
+            elif existing_id is not None:
+                if plan.person is None:
+                    self.to_load.add(existing_id)
+                self.db_person_plan[existing_id] = plan
+            self.people[key] = plan
+        for name in ("gender", "birth_year", "phone", "id_number", "hukou", "lives_alone", "disabled"):
+            value = getattr(row, name)
+            if value in (None, ""):
+                continue
+            if name in plan.values and plan.values[name][0] != value:
+                self.errors.add(
+                    row.number,
+                    name,
+                    _("Differs from row %(row)s for the same person.") % {"row": plan.values[name][1]},
+                    str(value),
+                )
+            else:
+                plan.values.setdefault(name, (value, row.number))
+        self.links[(plan.key, home.key)] = (plan, home, row.relation, row.number)
+
+    def load_matched_people(self):
+        """Existing people matched within their home were only ids so far: fetch them whole."""
+        ids = sorted(self.to_load)
+        loaded = {}
+        for start in range(0, len(ids), BATCH):
+            loaded.update(Person.objects.in_bulk(ids[start : start + BATCH]))
+        for pk in ids:
+            self.db_person_plan[pk].person = loaded[pk]
+
+
+def _compare_home(plan: _HomePlan) -> None:
+    if plan.home is None:
+        return
+    for name, (value, _row) in plan.values.items():
+        if getattr(plan.home, name) != value:
+            setattr(plan.home, name, value)
+            plan.changed = True
+
+
+_PERSON_FIELDS = {"hukou": "hukou_registered"}
+
+
+def _compare_person(plan: _PersonPlan) -> None:
+    person = plan.person
+    if person is None:
+        return
+    for name, (value, _row) in plan.values.items():
+        attr = _PERSON_FIELDS.get(name, name)
+        if name == "phone":
+            differs = person.phone_hash != keyed_hash(value)
+        elif name == "id_number":
+            differs = person.id_hash != keyed_hash(value)
+        else:
+            differs = getattr(person, attr) != value
+        if differs:
+            setattr(person, attr, value)
+            plan.changed = True
+
+
+def _resolve_compounds(user, rows: list[Row], errors: _Errors, chosen: Compound | None) -> None:
+    allowed = importable_compounds(user)
+    if chosen is not None and not allowed.filter(pk=chosen.pk).exists():
+        errors.add(None, "compound", _("You may not import into this compound."), chosen.name)
+        return
+    names = {halfwidth(r.cells.get("compound", "")) for r in rows} - {""}
+    found: dict[str, list[Compound]] = {}
+    for compound in allowed.filter(Q(name__in=names) | Q(alias__in=names)):
+        for name in {compound.name, compound.alias} & names:
+            found.setdefault(name, []).append(compound)
+    for row in rows:
+        name = halfwidth(row.cells.get("compound", ""))
+        if not name:
+            if chosen is None:
+                errors.add(row.number, "compound", _("The compound is missing."))
+            row.compound = chosen
+            continue
+        if chosen is not None:
+            if name not in (chosen.name, chosen.alias):
+                errors.add(
+                    row.number,
+                    "compound",
+                    _("This file is being imported into %(compound)s, but the row names another compound.")
+                    % {"compound": chosen.name},
+                    name,
+                )
+            row.compound = chosen
+            continue
+        matches = found.get(name, [])
+        if not matches:
+            errors.add(
+                row.number,
+                "compound",
+                _("Compound “%(name)s” was not found among the compounds you may import into.") % {"name": name},
+                name,
+            )
+        elif len(matches) > 1:
+            errors.add(
+                row.number,
+                "compound",
+                _("Several compounds are called “%(name)s”; choose the compound on the upload form.") % {"name": name},
+                name,
+            )
+        else:
+            row.compound = matches[0]
+
+
+# --- the service --------------------------------------------------------------------------
+
+
+def import_file(
+    *,
+    user,
+    path: Path,
+    file_name: str,
+    compound: Compound | None = None,
+    commit: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Check a file and, when `commit` and the whole file is valid, import it in one
+    transaction. Bad input never raises: it comes back as `errors`, nothing written."""
+    result = ImportResult()
+    if not can_import(user):
+        result.errors.append(RowError(None, "", "", _("Your role does not allow importing homes and residents.")))
+        return result
+    try:
+        table = read_table(Path(path), file_name)
+    except ImportFileError as exc:
+        result.errors.append(RowError(None, "", file_name, str(exc)))
+        return result
+    errors = _Errors({})
+    positions = _map_headers(table, errors, compound_chosen=compound is not None)
+    result.total_rows = len(table.rows)
+    if not table.rows:
+        errors.items.append(RowError(None, "", file_name, _("The file has a header row but no rows of data.")))
+    if errors.items:
+        result.errors = errors.items
+        return result
+
+    rows = []
+    for count, (number, cells) in enumerate(table.rows, start=1):
+        row = Row(number, {key: (halfwidth(cells[i]) if i < len(cells) else "") for key, i in positions.items()})
+        _parse_row(row, errors)
+        rows.append(row)
+        if progress and count % BATCH == 0:
+            progress(count // 2, result.total_rows)
+    _resolve_compounds(user, rows, errors, compound)
+
+    planner = _Planner(rows, errors)
+    for c in {r.compound.pk: r.compound for r in rows if r.compound}.values():
+        planner.load_compound(c)
+    planner.load_people_by_id()
+    for count, row in enumerate(rows, start=1):
+        if row.compound is not None and row.building and row.home_number:
+            home = planner.resolve_home(row)
+            if home is not None and row.name:
+                planner.resolve_person(row, home)
+        if progress and count % BATCH == 0:
+            progress((len(rows) + count) // 2, result.total_rows)
+    planner.load_matched_people()
+
+    for home in planner.homes_plan.values():
+        _compare_home(home)
+        if home.home is None and "floor" not in home.values:
+            match = re.fullmatch(r"(\d+)(\d{2})", home.number)
+            if match:
+                home.values["floor"] = (int(match.group(1)), None)
+            else:
+                errors.add(home.first_row, "floor", _("The floor is missing and cannot be read from the home number."))
+    for person in planner.people.values():
+        _compare_person(person)
+
+    result.errors = sorted(errors.items, key=lambda e: e.row or 0)
+    if result.errors:
+        return result
+    result.summary = _write(planner, dry_run=not commit)
+    result.committed = commit
+    return result
+
+
+def _write(planner: _Planner, *, dry_run: bool) -> dict[str, int]:
+    homes = list(planner.homes_plan.values())
+    people = list({id(p): p for p in planner.people.values()}.values())
+    summary = {key: 0 for key, _label in SUMMARY_KEYS}
+    summary["homes_created"] = sum(1 for h in homes if h.home is None)
+    summary["homes_updated"] = sum(1 for h in homes if h.changed)
+    summary["homes_unchanged"] = len(homes) - summary["homes_created"] - summary["homes_updated"]
+    summary["people_created"] = sum(1 for p in people if p.person is None)
+    summary["people_updated"] = sum(1 for p in people if p.changed)
+    summary["people_unchanged"] = len(people) - summary["people_created"] - summary["people_updated"]
+
+    new_buildings = {(h.compound.pk, h.building) for h in homes if h.building not in planner.buildings[h.compound.pk]}
+    new_stairwells = set()
+    for h in homes:
+        building = planner.buildings[h.compound.pk].get(h.building)
+        if building is None or h.stairwell not in planner.stairwells.get(building.pk, {}):
+            new_stairwells.add((h.compound.pk, h.building, h.stairwell))
+    summary["buildings_created"] = len(new_buildings)
+    summary["stairwells_created"] = len(new_stairwells)
+
+    occupancy_updates, occupancy_new = [], []
+    for plan, home, relation, _row in planner.links.values():
+        existing = None
+        if plan.person is not None and home.home is not None:
+            existing = next(
+                (o for o in planner.residents.get(home.home.pk, []) if o["person_id"] == plan.person.pk), None
+            )
+        if existing is None:
+            occupancy_new.append((plan, home, relation or Occupancy.Relation.FAMILY))
+        elif relation and existing["relation"] != relation:
+            occupancy_updates.append(Occupancy(pk=existing["pk"], relation=relation))
+    summary["occupancies_created"] = len(occupancy_new)
+    summary["occupancies_updated"] = len(occupancy_updates)
+    if dry_run:
+        return summary
+
+    compounds = {h.compound.pk: h.compound for h in homes}
+    with transaction.atomic():
+        created = Building.objects.bulk_create(
+            [Building(compound=compounds[c], name=n, sort_key=sort_key_for(n)) for c, n in sorted(new_buildings)]
+        )
+        for b in created:
+            planner.buildings[b.compound_id][b.name] = b
+            planner.stairwells[b.pk] = {}
+        created = Stairwell.objects.bulk_create(
+            [
+                Stairwell(building=planner.buildings[c][b], name=s, sort_key=sort_key_for(s))
+                for c, b, s in sorted(new_stairwells)
+            ]
+        )
+        for s in created:
+            planner.stairwells[s.building_id][s.name] = s
+        new_homes = []
+        for h in homes:
+            if h.home is None:
+                stairwell = planner.stairwells[planner.buildings[h.compound.pk][h.building].pk][h.stairwell]
+                values = {name: value for name, (value, _row) in h.values.items()}
+                h.home = Home(stairwell=stairwell, number=h.number, **values)
+                new_homes.append(h.home)
+        Home.objects.bulk_create(new_homes, batch_size=BATCH)
+        Home.objects.bulk_update(
+            [h.home for h in homes if h.changed], ["floor", "area", "area_source"], batch_size=BATCH
+        )
+
+        new_people = []
+        for p in people:
+            if p.person is None:
+                values = {_PERSON_FIELDS.get(name, name): value for name, (value, _row) in p.values.items()}
+                p.person = Person(name=p.name, **values)
+                new_people.append(p.person)
+        now = timezone.now()
+        changed_people = [p.person for p in people if p.changed]
+        for person in new_people + changed_people:
+            person.refresh_hashes()  # bulk writes skip save(), which sets the lookup hashes
+            person.updated = now
+        Person.objects.bulk_create(new_people, batch_size=BATCH)
+        Person.objects.bulk_update(
+            changed_people,
+            ["gender", "birth_year", "phone", "phone_hash", "id_number", "id_hash"]
+            + ["hukou_registered", "lives_alone", "disabled", "updated"],
+            batch_size=BATCH,
+        )
+        Occupancy.objects.bulk_create(
+            [Occupancy(person=p.person, home=h.home, relation=relation) for p, h, relation in occupancy_new],
+            batch_size=BATCH,
+        )
+        Occupancy.objects.bulk_update(occupancy_updates, ["relation"], batch_size=BATCH)
+    return summary
+
+
+# --- jobs: the page's background work -----------------------------------------------------
+
+
+def run_import(job_id: int, commit: bool) -> None:
+    """Check (commit=False) or import (commit=True) the file of an ImportJob, updating the
+    job's progress as it goes. Called in a thread after the job's transaction commits."""
+    job = ImportJob.objects.select_related("user", "compound").get(pk=job_id)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        job.status = ImportJob.Status.IMPORTING if commit else ImportJob.Status.VALIDATING
+        job.processed_rows = 0
+        job.save(update_fields=["status", "processed_rows"])
+
+        def progress(done: int, total: int) -> None:
+            ImportJob.objects.filter(pk=job_id).update(processed_rows=done, total_rows=total)
+
+        try:
+            result = import_file(
+                user=job.user,
+                path=Path(job.file.path),
+                file_name=job.file_name,
+                compound=job.compound,
+                commit=commit,
+                progress=progress,
+            )
+        except IntegrityError:
+            logger.warning("import job %s hit a constraint", job_id, exc_info=True)
+            message = _("The homes changed while importing. Nothing was imported; check the file again.")
+            _finish(job, ImportJob.Status.FAILED, errors=[RowError(None, "", "", message).as_dict()])
+            return
+        except Exception:
+            logger.exception("import job %s failed", job_id)
+            message = _("The import failed unexpectedly; nothing was imported. Please tell the administrator.")
+            _finish(job, ImportJob.Status.FAILED, errors=[RowError(None, "", "", message).as_dict()])
+            return
+        job.total_rows = result.total_rows
+        if not result.valid:
+            status = ImportJob.Status.INVALID
+        else:
+            status = ImportJob.Status.DONE if commit else ImportJob.Status.VALID
+        _finish(
+            job,
+            status,
+            errors=[e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]],
+            summary={**result.summary, "error_count": len(result.errors)},
+        )
+
+
+def _finish(job: ImportJob, status: str, *, errors: list, summary: dict | None = None) -> None:
+    job.status = status
+    job.errors = errors
+    job.summary = summary or {"error_count": len(errors)}
+    job.processed_rows = job.total_rows
+    job.finished = timezone.now()
+    if status != ImportJob.Status.VALID and job.file:
+        # The upload holds ID numbers in plain text: keep it only while it waits for confirmation.
+        job.file.delete(save=False)
+    job.save()
+
+
+def _run_in_thread(job_id: int, commit: bool) -> None:
+    close_old_connections()
+    try:
+        run_import(job_id, commit)
+    finally:
+        connection.close()
+
+
+def start_job(job: ImportJob, *, commit: bool) -> None:
+    """Run the job once the current transaction has committed: in a background thread in
+    the embedded mode, inline when settings.IMPORT_IN_THREAD is False (tests, scripts)."""
+
+    def launch():
+        if getattr(settings, "IMPORT_IN_THREAD", True):
+            threading.Thread(
+                target=_run_in_thread, args=(job.pk, commit), name=f"linli-import-{job.pk}", daemon=True
+            ).start()
+        else:
+            run_import(job.pk, commit)
+
+    transaction.on_commit(launch)
