@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from linli.people import views
 
 app_name = "people"
-urlpatterns = []
+urlpatterns = [
+    path("<int:pk>/", views.person_detail, name="person"),
+    path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
+    path("reveals/", views.reveal_log, name="reveal_log"),
+    path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+]

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from linli.places import views
 
 app_name = "places"
-urlpatterns = []
+urlpatterns = [
+    path("", views.community_list, name="communities"),
+    path("community/<int:pk>/", views.community_detail, name="community"),
+    path("compound/<int:pk>/", views.compound_detail, name="compound"),
+    path("building/<int:pk>/", views.building_detail, name="building"),
+    path("stairwell/<int:pk>/", views.stairwell_detail, name="stairwell"),
+    path("home/<int:pk>/", views.home_detail, name="home"),
+]
