@@ -530,9 +530,9 @@ def write(plan: Plan) -> dict[str, int]:
         through.objects.bulk_create(
             [through(gridcell_id=c.pk, stairwell_id=s.pk) for c, s in plan.cell_stairwells], batch_size=BATCH
         )
-        from linli.demo.accounts import create_accounts
+        from linli.demo.accounts import User, create_accounts
 
-        counts["users"] = len(create_accounts(plan.accounts))
+        counts[User._meta.verbose_name_plural] = len(create_accounts(plan.accounts))
     return counts
 
 

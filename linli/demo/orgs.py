@@ -101,13 +101,16 @@ def _grid_cells(b: Builder, site: Site) -> list[GridCell]:
 
 def compound_organisations(b: Builder, site: Site) -> None:
     spec = site.spec
-    site.branch = b.organisation(
-        K.PARTY_BRANCH,
-        f"{spec.name}党支部",
-        community=site.community,
-        compound=site.compound,
-        parent=b.party_committees[spec.community],
-    )
+    if spec.buildings == 1:  # a single old building has no branch: its members belong to the community's
+        site.branch = b.party_committees[spec.community]
+    else:
+        site.branch = b.organisation(
+            K.PARTY_BRANCH,
+            f"{spec.name}党支部",
+            community=site.community,
+            compound=site.compound,
+            parent=b.party_committees[spec.community],
+        )
     _leaders(b, site)
     _party_members(b, site)
     SPECIAL[spec.key](b, site)
@@ -147,7 +150,8 @@ def _leaders(b: Builder, site: Site) -> None:
         )
         for unit in units:
             b.plan.assignment_stairwells.append((assignment, unit.stairwell))
-        b.membership(team, resident.person, start=assignment.start)
+        role = R.LEADER if len(leaders) == 1 else R.MEMBER  # the first one appointed leads the team
+        b.membership(team, resident.person, role, start=assignment.start)
         site.leaders[id(block)].append(resident)
         return resident
 
@@ -162,8 +166,6 @@ def _leaders(b: Builder, site: Site) -> None:
     else:
         for i in range(spec.leaders):
             appoint(site.blocks[i % len(site.blocks)], LeaderAssignment.Kind.BUILDING)
-    first = next(r for rs in site.leaders.values() for r in rs)
-    b.membership(team, first.person, R.LEADER, start=since)
 
 
 def _party_members(b: Builder, site: Site) -> None:
@@ -178,7 +180,8 @@ def _party_members(b: Builder, site: Site) -> None:
     site.party = already + others
     secretary = next((r for r in site.party if id(r.person) not in b.reserved), site.party[0])
     for r in site.party:
-        role = R.SECRETARY if r is secretary else R.MEMBER
+        # A compound branch has its secretary; the community committee has its own already.
+        role = R.SECRETARY if r is secretary and site.branch.kind == K.PARTY_BRANCH else R.MEMBER
         b.membership(site.branch, r.person, role, start=b.date(datetime.date(2017, 3, 1)))
 
 
@@ -392,7 +395,8 @@ def _binjiang(b: Builder, site: Site) -> None:
     )
     _officers(b, association, site, vice=[zhu], officers=4, members=40, start=datetime.date(2017, 3, 1))
     for name in data.BINJIANG_CLUBS:
-        club = b.organisation(K.CLUB, name, community=community, compound=c, founded=b.date(datetime.date(2016, 1, 1)))
+        founded = b.date(datetime.date(2016, 1, 1), datetime.date(2020, 6, 30))  # all 11 existed by 2020
+        club = b.organisation(K.CLUB, name, community=community, compound=c, founded=founded)
         members = [r.person for r in b.pick(site, b.rng.randint(8, 20), top_up=False)]
         _team(b, club, site, members, start=club.founded)
     vanguard = b.organisation(

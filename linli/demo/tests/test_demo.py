@@ -170,7 +170,9 @@ def test_leaders_groups_and_clubs_of_the_seeds(demo, db):
     assert Organisation.objects.filter(kind=K.VOLUNTEER_TEAM, name__contains="卫生监督小分队").exists()
     association = Organisation.objects.get(kind=K.ASSOCIATION, compound__name="富丰新城")
     assert association.founded == datetime.date(2019, 6, 1)
-    # Every community has its party committee with a secretary, and its residents' committee.
+    # Every community has its party committee with one secretary, and its residents' committee.
+    secretaries = Membership.objects.filter(organisation__kind=K.PARTY_COMMITTEE, role=R.SECRETARY)
+    assert secretaries.count() == Community.objects.count()
     for community in Community.objects.all():
         assert Membership.objects.filter(
             organisation__kind=K.PARTY_COMMITTEE, organisation__community=community, role=R.SECRETARY
