@@ -1,5 +1,34 @@
-"""The JSON API under /api/v1: one NinjaAPI, one router per app (each app's api.py)."""
+"""The JSON API under /api/v1: one NinjaAPI, one router per app (each app's api.py).
 
-from ninja import NinjaAPI
+Every endpoint needs a bearer token (`Authorization: Bearer ll_...`, see POST /auth/token)
+or the pages' session (with the CSRF token for unsafe methods). Errors are JSON
+{"detail", "code"} in the request's language (Accept-Language).
+"""
 
-api = NinjaAPI(title="linli API", version="1", urls_namespace="api")
+from ninja import NinjaAPI, Swagger
+
+from linli.accounts.api import router as auth_router
+from linli.lib.api_support import AUTH, install_error_handlers
+from linli.people.api import assignments_router, organisations_router, residents_router, reveals_router
+from linli.places.api import homes_router
+from linli.places.api import router as places_router
+
+api = NinjaAPI(
+    title="linli API",
+    version="1",
+    description="邻里 linli: the grid, homes, residents and organisations within the caller's area.",
+    urls_namespace="api",
+    auth=AUTH,
+    # Served from ninja's bundled static files ("ninja" is in INSTALLED_APPS); no validator
+    # badge, which would load an image from validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+install_error_handlers(api)
+
+api.add_router("/auth", auth_router)
+api.add_router("/places", places_router)
+api.add_router("/homes", homes_router)
+api.add_router("/residents", residents_router)
+api.add_router("/organisations", organisations_router)
+api.add_router("/assignments", assignments_router)
+api.add_router("/reveals", reveals_router)

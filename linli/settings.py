@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "auditlog",
+    # Only for its bundled Swagger UI (templates + static): /api/v1/docs loads nothing from a CDN.
+    "ninja",
     "linli.places",
     "linli.people",
     "linli.accounts",

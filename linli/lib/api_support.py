@@ -1,0 +1,209 @@
+"""What every endpoint of the JSON API shares: authentication, errors as JSON in the
+request's language, pagination and small output schemas.
+
+Errors always have the shape {"detail": "<message in the request's language>", "code": "..."}
+(plus "errors" for invalid input), so an app can show `detail` and branch on `code`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import IntegerField, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.pagination import LimitOffsetPagination
+from ninja.security import HttpBearer
+from ninja.security.apikey import APIKeyCookie
+from ninja.utils import check_csrf
+
+from linli.accounts.models import ApiToken
+
+TOKEN_PREFIX = "ll_"
+
+
+class ApiError(Exception):
+    """An error to show the caller: HTTP status, a stable code and a translated message."""
+
+    def __init__(self, status: int, code: str, detail: str, errors: list | None = None):
+        self.status, self.code, self.detail, self.errors = status, code, detail, errors
+        super().__init__(detail)
+
+
+# --- authentication ---------------------------------------------------------------------
+
+
+class BearerAuth(HttpBearer):
+    """`Authorization: Bearer ll_...`: an ApiToken key; only its digest is stored."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        token = token.strip()
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        user = ApiToken.authenticate(token)
+        if user is None:
+            return None
+        request.api_token_key = token  # for DELETE /auth/token: revoke exactly this one
+        request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The pages' Django session. Unsafe methods need the CSRF token, as on the pages.
+
+    Unlike ninja's own SessionAuth, the CSRF check runs only once the session is known to
+    belong to a user, so a call without any credentials gets 401 rather than a CSRF 403.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest):
+        # csrf stays True (the docs page then sends the token), but the check runs below,
+        # once the session is known to be a user's.
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise ApiError(
+                403,
+                "csrf_failed",
+                _("The security token (CSRF) is missing or wrong. Reload the page and try again."),
+            )
+        return user
+
+
+AUTH = [BearerAuth(), SessionAuth()]
+
+
+def token_key(request: HttpRequest) -> str | None:
+    """The bearer key this request was authenticated with, or None for a session."""
+    return getattr(request, "api_token_key", None)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# --- errors as JSON ---------------------------------------------------------------------
+
+
+def _json(api: NinjaAPI, request, status: int, code: str, detail: str, **extra) -> HttpResponse:
+    return api.create_response(request, {"detail": str(detail), "code": code, **extra}, status=status)
+
+
+def _field_errors(errors: list[dict]) -> list[dict]:
+    """ninja's pydantic errors as [{"field": "body.reason", "message": "..."}]."""
+    out = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("payload",)]
+        out.append({"field": ".".join(loc), "message": str(error.get("msg", "")), "type": error.get("type", "")})
+    return out
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "invalid",
+    429: "throttled",
+}
+
+
+def _http_message(status: int) -> str:
+    messages = {
+        400: _("The request could not be read. Please send valid JSON."),
+        401: _("Please log in or send a valid API token."),
+        403: _("Your role does not allow you to do this."),
+        404: _("Not found, or not within your area."),
+        405: _("This method is not allowed here."),
+        422: _("Some of the values sent are not valid."),
+        429: _("Too many requests. Please wait a moment and try again."),
+    }
+    return messages.get(status, _("The request failed."))
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def api_error(request, exc: ApiError):
+        extra = {"errors": exc.errors} if exc.errors is not None else {}
+        return _json(api, request, exc.status, exc.code, exc.detail, **extra)
+
+    def not_found(request, exc: Http404):
+        # The same answer for "does not exist" and "outside your scope": no probing for ids.
+        return _json(api, request, 404, "not_found", _http_message(404))
+
+    def denied(request, exc: PermissionDenied):
+        message = str(exc) if exc.args and str(exc) else _http_message(403)
+        return _json(api, request, 403, "permission_denied", message)
+
+    def not_authenticated(request, exc: AuthenticationError):
+        return _json(api, request, 401, "not_authenticated", _http_message(401))
+
+    def invalid(request, exc: ValidationError):
+        return _json(api, request, 422, "invalid", _http_message(422), errors=_field_errors(exc.errors))
+
+    def http_error(request, exc: HttpError):
+        response = _json(
+            api, request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), _http_message(exc.status_code)
+        )
+        if isinstance(exc, Throttled) and exc.wait:
+            response["Retry-After"] = str(int(exc.wait) + 1)
+        return response
+
+    api.add_exception_handler(ApiError, api_error)
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(PermissionDenied, denied)
+    api.add_exception_handler(AuthenticationError, not_authenticated)
+    api.add_exception_handler(ValidationError, invalid)
+    api.add_exception_handler(HttpError, http_error)
+
+
+def invalid_input(field: str, message: str) -> ApiError:
+    """A 422 for one field, in the same shape as a validation error."""
+    return ApiError(422, "invalid", _http_message(422), errors=[{"field": field, "message": str(message)}])
+
+
+# --- pagination, counting and shared schemas --------------------------------------------
+
+
+class Pagination(LimitOffsetPagination):
+    """?limit=&offset= ; the answer is {"items": [...], "count": <total>}."""
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated subquery: counts per row without joining (no N+1, and no
+    row multiplication when two counts are annotated side by side)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset: QuerySet, **kwargs):
+        super().__init__(queryset.order_by(), **kwargs)
+
+
+class Ref(Schema):
+    """A reference to another object: its id and its name."""
+
+    id: int
+    name: str
+
+
+def ref(obj) -> dict | None:
+    return {"id": obj.pk, "name": obj.name} if obj is not None else None
+
+
+class Message(Schema):
+    detail: str
+    code: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    errors: list[dict] | None = None
