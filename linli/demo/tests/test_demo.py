@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from collections import Counter
 
 import pytest
 from django.contrib.auth import authenticate
@@ -272,3 +273,23 @@ def test_same_seed_gives_the_same_people():
     first = names(2021)
     assert first == names(2021)
     assert first != names(2022)
+
+
+def test_real_scale_has_the_published_sizes():
+    """Built in memory only (no database): the homes and residents of the seeds at scale 1."""
+    plan = build(seed=2021, scale=1.0)
+    homes = Counter(h.stairwell.building.compound.name for h in plan.rows[Home])
+    assert homes["富丰新城"] == 2800 and homes["颐景园"] == 3218 and homes["滨江一号"] == 2687
+    assert 10_000 <= sum(homes.values()) <= 11_000
+    # Residents: people living in an occupied home (owners of rented or vacant homes live elsewhere).
+    living = [o for o in plan.rows[Occupancy] if not o.home.is_vacant]
+    landlords = {id(o.home) for o in living if o.relation == Occupancy.Relation.TENANT}
+    living = [o for o in living if not (o.relation == Occupancy.Relation.OWNER and id(o.home) in landlords)]
+    fufeng = [o.person for o in living if o.home.stairwell.building.compound.name == "富丰新城"]
+    assert 8_500 <= len(fufeng) <= 9_500
+    assert 0.72 <= sum(not p.hukou_registered for p in fufeng) / len(fufeng) <= 0.80
+    yijing = [o for o in living if o.home.stairwell.building.compound.name == "颐景园"]
+    assert 9_500 <= len(yijing) <= 10_500
+    assert 30_000 <= len(plan.people()) <= 37_000
+    vacant = sum(h.is_vacant for h in plan.rows[Home]) / len(plan.rows[Home])
+    assert 0.03 <= vacant <= 0.07
