@@ -5,7 +5,8 @@ or the pages' session (with the CSRF token for unsafe methods). Errors are JSON
 {"detail", "code"} in the request's language (Accept-Language).
 """
 
-from ninja import NinjaAPI, Swagger
+from django.http import Http404
+from ninja import NinjaAPI, Router, Swagger
 
 from linli.accounts.api import router as auth_router
 from linli.lib.api_support import AUTH, install_error_handlers
@@ -32,3 +33,15 @@ api.add_router("/residents", residents_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/assignments", assignments_router)
 api.add_router("/reveals", reveals_router)
+
+# Last, so it only catches what no router matched: an unknown address under /api/v1/ is a
+# JSON 404 like any other, not the HTML page.
+fallback = Router()
+
+
+@fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:path}", auth=None, include_in_schema=False)
+def unknown(request, path: str):
+    raise Http404
+
+
+api.add_router("", fallback)

@@ -9,11 +9,12 @@ from ninja import Field, Router, Schema, Status
 
 from linli.accounts.models import ApiToken, _digest
 from linli.accounts.scope import Role, scope_for
-from linli.lib.api_support import ApiError, ErrorOut, Ref, ref, token_key
+from linli.lib.api_support import ApiError, ErrorOut, LoginThrottle, Ref, ref, token_key
 
 router = Router(tags=["auth"])
 
 TOKEN_LIFETIME = datetime.timedelta(days=90)
+LOGIN_RATE = "10/m"  # per client address and username
 
 
 class TokenIn(Schema):
@@ -45,7 +46,12 @@ class MeOut(Schema):
     roles: list[RoleOut]
 
 
-@router.post("/token", auth=None, response={201: TokenOut, 401: ErrorOut, 422: ErrorOut})
+@router.post(
+    "/token",
+    auth=None,
+    throttle=[LoginThrottle(LOGIN_RATE)],
+    response={201: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+)
 def issue_token(request, payload: TokenIn):
     """Exchange a username (or mobile number) and password for a bearer token. The token is
     shown only once; send it as `Authorization: Bearer <token>`."""

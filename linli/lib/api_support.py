@@ -7,6 +7,9 @@ Errors always have the shape {"detail": "<message in the request's language>", "
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import IntegerField, QuerySet, Subquery
@@ -17,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
+from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
 
 from linli.accounts.models import ApiToken
@@ -78,6 +82,21 @@ class SessionAuth(APIKeyCookie):
 
 
 AUTH = [BearerAuth(), SessionAuth()]
+
+
+class LoginThrottle(SimpleRateThrottle):
+    """Against password guessing: a limited number of token requests per client address
+    and username (the username is hashed: no plaintext phone numbers in the cache)."""
+
+    scope = "login"
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        try:
+            username = str(json.loads(request.body or b"{}").get("username", ""))
+        except (ValueError, AttributeError):
+            username = ""
+        user_key = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:24]
+        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{user_key}"}
 
 
 def token_key(request: HttpRequest) -> str | None:

@@ -10,6 +10,7 @@ from typing import Literal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -175,8 +176,9 @@ def get_resident(request, person_id: int):
 @residents_router.post(
     "/{int:person_id}/reveal", response={200: RevealOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 )
-def reveal_field(request, person_id: int, payload: RevealIn):
+def reveal_field(request, person_id: int, payload: RevealIn, response: HttpResponse):
     """Show a phone or ID number unmasked. Needs a reason; every reveal is logged."""
+    response["Cache-Control"] = "no-store"  # the plaintext must not stay in any cache
     user = request.auth
     person = access_person(user, person_id)
     try:

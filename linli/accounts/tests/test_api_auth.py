@@ -7,9 +7,11 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from linli.accounts.api import LOGIN_RATE
 from linli.accounts.models import ApiToken
 from linli.conftest import PASSWORD
 from linli.people.models import RevealLog
@@ -17,15 +19,24 @@ from linli.people.models import RevealLog
 API = "/api/v1"
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    """The login throttle counts in the cache: each test starts with a clean count."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def bearer(key):
     return {"authorization": f"Bearer {key}"}
 
 
-def issue(client, username, password=PASSWORD, name="phone app"):
+def issue(client, username, password=PASSWORD, name="phone app", headers=None):
     return client.post(
         f"{API}/auth/token",
         {"username": username, "password": password, "name": name},
         content_type="application/json",
+        headers=headers or {},
     )
 
 
@@ -62,6 +73,18 @@ def test_wrong_password_gets_no_token(world, client):
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_credentials"
     assert not ApiToken.objects.exists()
+
+
+def test_password_guessing_is_throttled_per_username(world, client):
+    allowed = int(LOGIN_RATE.split("/")[0])
+    for _ in range(allowed):
+        assert issue(client, "carol", password="guess").status_code == 401
+    response = issue(client, "carol", headers={"accept-language": "en"})  # even the right password now
+    assert response.status_code == 429
+    assert response.json() == {"detail": "Too many requests. Please wait a moment and try again.", "code": "throttled"}
+    assert int(response["retry-after"]) > 0
+    assert not ApiToken.objects.exists()
+    assert issue(client, "bob").status_code == 201  # another account is not locked out
 
 
 def test_token_request_without_password_is_invalid(world, client):
@@ -208,6 +231,13 @@ def test_errors_default_to_chinese(world, login):
     assert response.json()["detail"] == "未找到，或不在您的负责范围内。"
     unauthenticated = Client().get(f"{API}/homes")
     assert unauthenticated.json()["detail"] == "请登录或提供有效的 API 令牌。"
+
+
+@pytest.mark.parametrize("path", ["/nowhere", "/homes/abc", "/places/", "/residents/1/unmask"])
+def test_unknown_addresses_are_json_404(world, client, path):
+    response = client.get(f"{API}{path}", headers={"accept-language": "en"})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found, or not within your area.", "code": "not_found"}
 
 
 def test_validation_errors_name_the_fields(world, login):

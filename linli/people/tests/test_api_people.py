@@ -181,6 +181,7 @@ def test_reveal_matrix(world, login, actor, person, field, status):
     logs = RevealLog.objects.filter(user=user, person=person, field=field)
     if status == 200:
         assert response.json() == {"field": field, "value": getattr(person, field)}
+        assert response["cache-control"] == "no-store"
         log = logs.get()
         assert log.reason == "follow up the repair request"
         assert log.ip == "127.0.0.1"
