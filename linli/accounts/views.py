@@ -74,7 +74,7 @@ def home(request):
             with_counts(Building.objects.filter(pk__in=whole), "building").select_related("compound")
         )
         ctx["led_stairwells"] = list(
-            with_counts(Stairwell.objects.filter(pk__in=stairwell_ids - set()), "stairwell").select_related(
+            with_counts(Stairwell.objects.filter(pk__in=stairwell_ids), "stairwell").select_related(
                 "building__compound"
             )
         )

@@ -404,7 +404,7 @@ ZH = {
     "Floor area": "面积",
     "Vacant": "空置",
     "%(n)s home": "%(n)s 户",
-    "Leader": "楼长",
+    "Leader: %(leader_names)s": "楼长：%(leader_names)s",
     "Your role shows places and counts here, not residents.": "您的角色在这里只能看到地点和统计数，看不到居民信息。",
     "Floor %(floor)s": "%(floor)s 楼",
     "No residents on record": "暂无居民登记",

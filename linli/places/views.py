@@ -116,7 +116,7 @@ def stairwell_detail(request, pk):
             "floors": floors,
             "home_total": len(homes),
             "revealable": revealable,
-            "leaders": leaders,
+            "leader_names": "、".join(dict.fromkeys(a.person.name for a in leaders)),
             "sees_people": any(g.people for g in scope_for(user).grants),
         },
     )
