@@ -99,3 +99,20 @@ class RevealLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports are made on the import page; the back office only lists them."""
+
+    list_display = ["created", "user", "file_name", "compound", "status", "total_rows", "finished"]
+    list_filter = ["status"]
+    search_fields = ["file_name", "user__username"]
+    list_select_related = ["user", "compound"]
+    readonly_fields = [f.name for f in models.ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -208,6 +208,15 @@ def test_unit_defaults_to_the_only_unit_of_a_building(world, tmp_path):
     assert result.errors == [] and result.summary["people_unchanged"] == 1 and result.summary["homes_created"] == 0
 
 
+def test_new_buildings_and_units_given_as_numbers_get_their_suffix(world, tmp_path):
+    rows = [row(building="5", unit="2", number="101"), row(building="5栋", unit="2单元", number="102")]
+    result = run(world.carol, write_csv(tmp_path / "n.csv", rows))
+    assert result.errors == [] and result.summary["buildings_created"] == 1
+    assert result.summary["stairwells_created"] == 1
+    assert Stairwell.objects.get(building__compound=world.fufeng, building__name="5栋").name == "2单元"
+    assert Home.objects.filter(stairwell__building__name="5栋").count() == 2
+
+
 def test_dry_run_writes_nothing_but_reports(world, tmp_path, family):
     before = counts()
     result = run(world.carol, write_csv(tmp_path / "r.csv", family), commit=False)
