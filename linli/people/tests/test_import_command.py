@@ -1,6 +1,7 @@
 """manage.py import_homes FILE --user USERNAME [--dry-run]"""
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -58,3 +59,11 @@ def test_command_respects_the_users_scope(world, tmp_path):
     with pytest.raises(CommandError):
         command(str(write_csv(tmp_path / "r.csv", rows)), "--user", "carol")
     assert command(str(write_csv(tmp_path / "r.csv", rows)), "--user", "erin").count("homes created: 1") == 1
+
+
+def test_the_documented_sample_file_imports(world):
+    sample = Path(__file__).parent / "fixtures" / "import" / "sample.csv"
+    out = command(str(sample), "--user", "carol")
+    assert "homes created: 3" in out and "people created: 3" in out and "residences created: 3" in out
+    wang = Person.objects.get(name="王五")
+    assert wang.phone == "13912345678" and wang.occupancies.get().home.floor == 2
