@@ -192,7 +192,12 @@ def invalid_input(field: str, message: str) -> ApiError:
 
 
 class Pagination(LimitOffsetPagination):
-    """?limit=&offset= ; the answer is {"items": [...], "count": <total>}."""
+    """?limit=&offset= ; the answer is {"items": [...], "count": <total>}. A larger limit
+    than NINJA_PAGINATION_MAX_PER_PAGE_SIZE is cut down to it: no unbounded pages."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_limit", settings.NINJA_PAGINATION_MAX_PER_PAGE_SIZE)
+        super().__init__(**kwargs)
 
 
 class SubqueryCount(Subquery):

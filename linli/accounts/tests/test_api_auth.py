@@ -273,7 +273,20 @@ def test_permission_denied_message_is_translated(world, login):
     assert english.json() == {"detail": "Your role does not allow you to see this.", "code": "permission_denied"}
     chinese = client.post(url, payload, content_type="application/json")
     assert chinese.status_code == 403
-    assert chinese.json()["detail"] and chinese.json()["detail"] != english.json()["detail"]
+    assert chinese.json() == {"detail": "您的角色无权查看此信息。", "code": "permission_denied"}
+
+
+def test_validation_and_login_errors_in_chinese(world, client, login):
+    wrong = issue(client, "carol", password="wrong-password")
+    assert wrong.json() == {"detail": "用户名或密码错误。", "code": "invalid_credentials"}
+    no_reason = login(world.carol).post(
+        f"{API}/residents/{world.p_alice.pk}/reveal", {"field": "phone", "reason": " "}, content_type="application/json"
+    )
+    assert no_reason.json() == {
+        "detail": "提交的部分数据无效。",
+        "code": "invalid",
+        "errors": [{"field": "body.reason", "message": "请说明查看原因。"}],
+    }
 
 
 # --- OpenAPI and docs -------------------------------------------------------------------

@@ -98,6 +98,16 @@ def test_home_list_is_paginated(world, login):
     assert not {h["id"] for h in first["items"]} & {h["id"] for h in second["items"]}
 
 
+def test_page_size_is_capped(world, login, settings):
+    cap = settings.NINJA_PAGINATION_MAX_PER_PAGE_SIZE
+    Home.objects.bulk_create(Home(stairwell=world.s21, number=f"x{i}", floor=i % 30) for i in range(cap + 10))
+    client = login(world.root)
+    body = client.get(f"{API}/homes?limit={cap * 10}").json()
+    assert (len(body["items"]), body["count"]) == (cap, cap + 16)
+    assert client.get(f"{API}/homes?limit=0").status_code == 422
+    assert client.get(f"{API}/homes?offset=-1").status_code == 422
+
+
 # --- places -----------------------------------------------------------------------------
 
 BUILDINGS = {
