@@ -29,7 +29,6 @@ class LogoutView(auth_views.LogoutView):
 
 STAFF_ROLES = {Role.COMMUNITY_WORKER, Role.PARTY_SECRETARY, Role.SUBDISTRICT_ADMIN, Role.SYSTEM_ADMIN}
 K = Organisation.Kind
-MEMBER_ROLES = {Role.VOLUNTEER, Role.ASSOCIATION_OFFICER, Role.OWNERS_COMMITTEE}
 
 
 def _homes_with_household(user, home_ids):
@@ -84,7 +83,7 @@ def home(request):
         contact = HouseholdContact.objects.active().filter(party_member__person=person).values_list("home", flat=True)
         ctx["contact_homes"], ctx["contact_revealable"] = _homes_with_household(user, list(contact))
 
-    if scope.roles & MEMBER_ROLES or Role.PROPERTY_CLERK in scope.roles:
+    if person is not None:  # staff see their office in the top bar; the rest see their organisations here
         ctx["memberships"] = list(
             Membership.objects.active()
             .filter(person=person)

@@ -17,11 +17,18 @@ from linli.accounts.scope import (
     visible_assignments,
     visible_homes,
     visible_organisations,
+    visible_people,
     visible_places,
 )
 from linli.people.models import LeaderAssignment, Occupancy, Visit
 from linli.people.views import revealable_ids
 from linli.places.counts import with_counts
+
+
+def _linkable(user, assignments) -> set[int]:
+    """The leaders whose person page the user may open: a link only where it leads somewhere."""
+    ids = {a.person_id for a in assignments}
+    return set(visible_people(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
 
 
 @login_required
@@ -51,6 +58,7 @@ def compound_detail(request, pk):
         .prefetch_related("stairwells")
         .order_by("building__sort_key", "person__name")
     )
+    leaders = list(leaders)
     return render(
         request,
         "places/compound_detail.html",
@@ -60,6 +68,7 @@ def compound_detail(request, pk):
             "venues": compound.venues.all(),
             "organisations": organisations,
             "leaders": leaders,
+            "linkable": _linkable(user, leaders),
         },
     )
 
@@ -76,10 +85,11 @@ def building_detail(request, pk):
         .prefetch_related("stairwells")
         .order_by("person__name")
     )
+    leaders = list(leaders)
     return render(
         request,
         "places/building_detail.html",
-        {"building": building, "stairwells": stairwells, "leaders": leaders},
+        {"building": building, "stairwells": stairwells, "leaders": leaders, "linkable": _linkable(user, leaders)},
     )
 
 

@@ -154,3 +154,10 @@ def test_query_count_is_constant_in_rows(world, login, django_assert_max_num_que
             )
     with django_assert_max_num_queries(len(small)):
         assert client.get(target).status_code == 200
+
+
+def test_leader_names_link_only_to_pages_the_user_may_open(world, login):
+    bob_page = reverse("people:person", args=[world.p_bob.pk])
+    assert bob_page in login(world.carol).get(url("compound", world.fufeng)).content.decode()
+    html = login(world.henry).get(url("compound", world.fufeng)).content.decode()
+    assert "沈霞" in html and bob_page not in html
