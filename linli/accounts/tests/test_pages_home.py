@@ -164,3 +164,32 @@ def test_home_query_count_is_constant(world, login, django_assert_max_num_querie
         Community.objects.create(subdistrict=world.guicheng, name=f"新社区{i}")
     with django_assert_max_num_queries(len(small)):
         client.get("/")
+
+
+def test_leader_of_some_stairwells_sees_those_stairwells(world, login):
+    from linli.people.models import LeaderAssignment, Person
+
+    person = Person.objects.create(name="单元长", phone="13700000009")
+    assignment = LeaderAssignment.objects.create(person=person, kind="building", building=world.b1)
+    assignment.stairwells.set([world.s12])
+    user = User.objects.create_user("stairs", password=PASSWORD, person=person)
+    response = login(user).get("/")
+    assert response.context["led_buildings"] == []
+    assert [s.pk for s in response.context["led_stairwells"]] == [world.s12.pk]
+    assert login(user).get(reverse("places:stairwell", args=[world.s11.pk])).status_code == 404
+
+
+def test_pages_are_light_and_accessible(world, login):
+    import gzip
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    html = login(world.bob).get(reverse("places:stairwell", args=[world.s11.pk])).content
+    assets = [finders.find("css/linli.css"), finders.find("vendor/htmx.min.js")]
+    total = len(gzip.compress(html)) + sum(len(gzip.compress(Path(a).read_bytes())) for a in assets)
+    assert total < 100 * 1024
+    text = html.decode()
+    assert 'class="skip" href="#main"' in text and '<main id="main"' in text
+    assert "<script>" not in text  # no inline scripts: a strict CSP can forbid them
+    assert "cdn" not in text.lower() and "http://" not in text and "https://" not in text
