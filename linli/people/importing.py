@@ -140,7 +140,6 @@ class _Planner:
         self.errors = errors
         self.buildings: dict[int, dict[str, Building]] = {}
         self.stairwells: dict[int, dict[str, Stairwell]] = {}
-        self.stairwell_names: dict[int, list[str]] = {}
         self.homes: dict[tuple[int, str], Home] = {}
         self.residents: dict[int, list[dict]] = {}  # home id -> open occupancies with person keys
         self.homes_plan: dict[tuple, _HomePlan] = {}
