@@ -121,6 +121,11 @@ def reveal(request, pk, field):
         raise Http404
     ctx = {"person": person, "field": field, "field_label": FIELDS[field].label}
     status = 200
+    if request.method == "GET" and "cancel" in request.GET and _is_htmx(request):
+        # The user changed his mind: put the masked value and its Show button back.
+        masked = person.phone_masked if field == "phone" else person.id_number_masked
+        ctx.update(masked=masked, can=can_reveal(user, person, field))
+        return render(request, "people/_masked.html", ctx)
     if request.method == "GET":
         if not can_reveal(user, person, field):
             ctx["denied"] = _("Your role does not allow you to see this.")

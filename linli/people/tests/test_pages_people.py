@@ -219,3 +219,11 @@ def test_organisation_members_phones_are_masked(world, login):
     html = login(world.carol).get(reverse("people:organisation", args=[world.association.pk])).content.decode()
     assert "会长丙" in html
     assert "139****0004" in html and "13900000004" not in html
+
+
+def test_cancel_puts_the_masked_value_back(world, login):
+    response = login(world.bob).get(reveal_url(world.p_alice) + "?cancel=1", **HX)
+    html = response.content.decode()
+    assert "138****0001" in html and "13800000001" not in html and "<form" not in html
+    assert reveal_url(world.p_alice) in html
+    assert not RevealLog.objects.exists()
