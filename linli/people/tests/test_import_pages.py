@@ -216,3 +216,27 @@ def test_progress_is_reported_every_batch(world, tmp_path, monkeypatch):
     run_import(job.pk, False)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.VALID and (job.total_rows, job.processed_rows) == (8, 8)
+
+
+def test_a_conflicting_change_during_the_import_rolls_everything_back(world, tmp_path, monkeypatch):
+    from linli.people import importing
+    from linli.places.models import Building, Stairwell
+
+    path = write_csv(tmp_path / "race.csv", [*GOOD, row(building="1栋", number="301", floor="3", name="新人")])
+    job = ImportJob.objects.create(user=world.carol, file_name="race.csv", language="en")
+    job.file.save("race.csv", open(path, "rb"))  # noqa: SIM115
+    real_write = importing._write
+
+    def someone_else_adds_the_home_first(planner, *, dry_run):
+        if not dry_run:
+            Home.objects.create(stairwell=world.s11, number="301", floor=3)
+        return real_write(planner, dry_run=dry_run)
+
+    monkeypatch.setattr(importing, "_write", someone_else_adds_the_home_first)
+    before = (Person.objects.count(), Building.objects.count(), Stairwell.objects.count())
+    run_import(job.pk, True)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.errors[0]["message"] == "The homes changed while importing. Nothing was imported; check the file again."
+    assert (Person.objects.count(), Building.objects.count(), Stairwell.objects.count()) == before
+    assert not Home.objects.filter(stairwell__building__name="3栋").exists()
