@@ -12,7 +12,6 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import IntegerField, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -198,17 +197,6 @@ class Pagination(LimitOffsetPagination):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_limit", settings.NINJA_PAGINATION_MAX_PER_PAGE_SIZE)
         super().__init__(**kwargs)
-
-
-class SubqueryCount(Subquery):
-    """COUNT(*) of a correlated subquery: counts per row without joining (no N+1, and no
-    row multiplication when two counts are annotated side by side)."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
-    output_field = IntegerField()
-
-    def __init__(self, queryset: QuerySet, **kwargs):
-        super().__init__(queryset.order_by(), **kwargs)
 
 
 class Ref(Schema):

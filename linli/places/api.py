@@ -4,30 +4,19 @@ caller's area is a 404."""
 
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from linli.accounts.scope import access_home, access_place, up_path, visible_homes, visible_people, visible_places
-from linli.lib.api_support import ErrorOut, Pagination, Ref, SubqueryCount
+from linli.accounts.scope import access_home, access_place, visible_homes, visible_people, visible_places
+from linli.lib.api_support import ErrorOut, Pagination, Ref
 from linli.people.models import Occupancy
-from linli.places.models import Home
+from linli.places.counts import residents_count, with_counts
 
 router = Router(tags=["places"])
 homes_router = Router(tags=["homes"])
 
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-def with_counts(qs, level: str):
-    """Annotate each place with its homes and its residents (people with an active
-    occupancy there, each counted once), with one subquery each."""
-    to_place = up_path("home", level)
-    homes = Home.objects.filter(**{f"{to_place}_id": OuterRef("pk")}).values("pk")
-    residents = (
-        Occupancy.objects.active().filter(**{f"home__{to_place}_id": OuterRef("pk")}).values("person_id").distinct()
-    )
-    return qs.annotate(homes_count=SubqueryCount(homes), residents_count=SubqueryCount(residents))
 
 
 # --- schemas ----------------------------------------------------------------------------
@@ -38,8 +27,12 @@ class CommunityOut(Schema):
     name: str
     code: str
     subdistrict: Ref
-    homes_count: int
-    residents_count: int
+    compound_count: int
+    building_count: int
+    stairwell_count: int
+    home_count: int
+    resident_count: int
+    leader_count: int
 
 
 class CompoundOut(Schema):
@@ -50,8 +43,11 @@ class CompoundOut(Schema):
     built_year: int | None
     address: str
     community: Ref
-    homes_count: int
-    residents_count: int
+    building_count: int
+    stairwell_count: int
+    home_count: int
+    resident_count: int
+    leader_count: int
 
 
 class BuildingOut(Schema):
@@ -60,8 +56,10 @@ class BuildingOut(Schema):
     kind: str
     floors: int | None
     compound: Ref
-    homes_count: int
-    residents_count: int
+    stairwell_count: int
+    home_count: int
+    resident_count: int
+    leader_count: int
 
 
 class StairwellOut(Schema):
@@ -69,8 +67,8 @@ class StairwellOut(Schema):
     name: str
     building: Ref
     compound: Ref
-    homes_count: int
-    residents_count: int
+    home_count: int
+    resident_count: int
 
     @staticmethod
     def resolve_compound(obj):
@@ -87,7 +85,7 @@ class HomeOut(Schema):
     stairwell: Ref
     building: Ref
     compound: Ref
-    residents_count: int
+    resident_count: int
 
     @staticmethod
     def resolve_building(obj):
@@ -223,11 +221,10 @@ def get_stairwell(request, stairwell_id: int):
 
 
 def _homes(user):
-    residents = Occupancy.objects.active().filter(home=OuterRef("pk")).values("person_id").distinct()
     return (
         visible_homes(user)
         .select_related("stairwell__building__compound")
-        .annotate(residents_count=SubqueryCount(residents))
+        .annotate(resident_count=residents_count("home"))
         .order_by(
             "stairwell__building__compound__name",
             "stairwell__building__sort_key",

@@ -83,7 +83,7 @@ def test_home_detail_lists_residents_with_masked_phones(world, login):
     assert home["number"] == "101"
     assert home["compound"] == {"id": world.fufeng.pk, "name": "富丰新城"}
     assert home["area"] == "89.50"
-    assert home["residents_count"] == 1
+    assert home["resident_count"] == 1
     assert home["residents"] == [
         {"id": world.p_alice.pk, "name": "李爱丽", "relation": "owner", "phone": "138****0001", "is_vulnerable": False}
     ]
@@ -160,16 +160,17 @@ def test_place_counts(world, login):
     w = world
     client = login(w.erin)
     daxin = client.get(f"{API}/places/communities/{w.daxin.pk}").json()
-    assert (daxin["homes_count"], daxin["residents_count"]) == (5, 5)
+    counts = ("compound_count", "building_count", "stairwell_count", "home_count", "resident_count", "leader_count")
+    assert [daxin[c] for c in counts] == [1, 2, 3, 5, 5, 1]
     b1 = client.get(f"{API}/places/buildings/{w.b1.pk}").json()
-    assert (b1["homes_count"], b1["residents_count"]) == (4, 4)
+    assert [b1[c] for c in counts[2:]] == [2, 4, 4, 1]
     stairwells = {s["id"]: s for s in client.get(f"{API}/places/stairwells?building={w.b1.pk}").json()["items"]}
     assert set(stairwells) == {w.s11.pk, w.s12.pk}
-    assert stairwells[w.s11.pk]["homes_count"] == 3
+    assert stairwells[w.s11.pk]["home_count"] == 3
     assert stairwells[w.s11.pk]["compound"] == {"id": w.fufeng.pk, "name": "富丰新城"}
     # A person living in two homes of a building counts once there.
     Occupancy.objects.create(person=w.p_alice, home=w.h102, relation=Occupancy.Relation.FAMILY)
-    assert client.get(f"{API}/places/buildings/{w.b1.pk}").json()["residents_count"] == 4
+    assert client.get(f"{API}/places/buildings/{w.b1.pk}").json()["resident_count"] == 4
 
 
 def test_place_filters(world, login):
@@ -234,4 +235,4 @@ def test_query_count_is_constant_in_rows(world, login, django_assert_num_queries
 def size(body):
     """What grows when rows are added: the total, then the counts inside the rows."""
     rows = body.get("items", [body])
-    return body.get("count", 1), sum(row.get("homes_count", 0) + row["residents_count"] for row in rows)
+    return body.get("count", 1), sum(row.get("home_count", 0) + row["resident_count"] for row in rows)
