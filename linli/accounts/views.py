@@ -14,7 +14,7 @@ from linli.accounts.scope import Role, scope_for, visible_places
 from linli.people.models import HouseholdContact, LeaderAssignment, Membership, Occupancy, Organisation
 from linli.people.views import revealable_ids
 from linli.places.counts import with_counts
-from linli.places.models import Building, Compound, Home, Stairwell
+from linli.places.models import Building, Home, Stairwell
 
 
 class LoginView(auth_views.LoginView):
@@ -28,7 +28,6 @@ class LogoutView(auth_views.LogoutView):
 
 
 STAFF_ROLES = {Role.COMMUNITY_WORKER, Role.PARTY_SECRETARY, Role.SUBDISTRICT_ADMIN, Role.SYSTEM_ADMIN}
-K = Organisation.Kind
 
 
 def _homes_with_household(user, home_ids):
@@ -108,7 +107,8 @@ def home(request):
         if len(ctx["staff_communities"]) <= 3:
             ctx["staff_compounds"] = list(
                 with_counts(
-                    Compound.objects.filter(community__in=[c.pk for c in ctx["staff_communities"]]), "compound"
+                    visible_places(user, "compound").filter(community__in=[c.pk for c in ctx["staff_communities"]]),
+                    "compound",
                 ).select_related("community")
             )
     return render(request, "accounts/home.html", ctx)
