@@ -58,7 +58,7 @@ def issue_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         raise ApiError(401, "invalid_credentials", _("The username or password is wrong."))
-    token, key = ApiToken.issue(user=user, name=payload.name.strip(), expires=timezone.now() + TOKEN_LIFETIME)
+    token, key = ApiToken.issue(user=user, name=payload.name.strip() or "api", expires=timezone.now() + TOKEN_LIFETIME)
     return Status(201, {"token": key, "expires": token.expires})
 
 

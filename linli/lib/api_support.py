@@ -114,12 +114,35 @@ def _json(api: NinjaAPI, request, status: int, code: str, detail: str, **extra) 
     return api.create_response(request, {"detail": str(detail), "code": code, **extra}, status=status)
 
 
+def _field_message(error: dict) -> str:
+    """pydantic's message for one field, in the request's language for the common cases."""
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Enter true or false.")
+    if kind in ("literal_error", "enum") and "expected" in ctx:
+        return _("Choose one of: %(choices)s") % {"choices": ctx["expected"]}
+    if kind == "string_too_long" and "max_length" in ctx:
+        return _("At most %(max_length)s characters.") % {"max_length": ctx["max_length"]}
+    if kind == "string_too_short":
+        return _("This field cannot be empty.")
+    if kind == "greater_than_equal" and "ge" in ctx:
+        return _("Must be at least %(minimum)s.") % {"minimum": ctx["ge"]}
+    if kind == "less_than_equal" and "le" in ctx:
+        return _("Must be at most %(maximum)s.") % {"maximum": ctx["le"]}
+    return str(error.get("msg", ""))
+
+
 def _field_errors(errors: list[dict]) -> list[dict]:
-    """ninja's pydantic errors as [{"field": "body.reason", "message": "..."}]."""
+    """ninja's pydantic errors as [{"field": "body.reason", "message": "...", "type": "..."}]."""
     out = []
     for error in errors:
         loc = [str(part) for part in error.get("loc", ()) if part not in ("payload",)]
-        out.append({"field": ".".join(loc), "message": str(error.get("msg", "")), "type": error.get("type", "")})
+        out.append({"field": ".".join(loc), "message": _field_message(error), "type": error.get("type", "")})
     return out
 
 

@@ -68,6 +68,13 @@ def test_token_issued_for_mobile_number(world, client):
     assert me.json()["roles"][0]["code"] == "resident"
 
 
+def test_me_without_a_person(world, login):
+    body = login(world.root).get(f"{API}/auth/me", headers={"accept-language": "en"}).json()
+    assert body["person"] is None
+    assert body["user"]["display_name"] == "root"
+    assert body["roles"] == [{"code": "system_admin", "label": "system administrator"}]
+
+
 def test_wrong_password_gets_no_token(world, client):
     response = issue(client, "carol", password="wrong-password", name="x")
     assert response.status_code == 401
@@ -88,11 +95,13 @@ def test_password_guessing_is_throttled_per_username(world, client):
 
 
 def test_token_request_without_password_is_invalid(world, client):
-    response = client.post(f"{API}/auth/token", {"username": "carol"}, content_type="application/json")
+    response = client.post(
+        f"{API}/auth/token", {"username": "carol"}, content_type="application/json", headers={"accept-language": "en"}
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid"
-    assert [e["field"] for e in body["errors"]] == ["body.password"]
+    assert body["errors"] == [{"field": "body.password", "message": "This field is required.", "type": "missing"}]
 
 
 def test_revoked_token_is_refused(world, client):
@@ -246,8 +255,28 @@ def test_validation_errors_name_the_fields(world, login):
     body = response.json()
     assert body["code"] == "invalid"
     assert body["detail"] == "Some of the values sent are not valid."
-    assert {e["field"] for e in body["errors"]} == {"query.floor", "query.vacant"}
-    assert all(e["message"] for e in body["errors"])
+    assert {e["field"]: e["message"] for e in body["errors"]} == {
+        "query.floor": "Enter a whole number.",
+        "query.vacant": "Enter true or false.",
+    }
+
+
+def test_field_errors_say_what_is_expected(world, login):
+    client = login(world.carol)
+    response = client.post(
+        f"{API}/residents/{world.p_alice.pk}/reveal",
+        {"field": "care_note", "reason": "x" * 201},
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+    assert {e["field"]: e["message"] for e in response.json()["errors"]} == {
+        "body.field": "Choose one of: 'phone' or 'id_number'",
+        "body.reason": "At most 200 characters.",
+    }
+    response = client.get(f"{API}/homes?limit=0", headers={"accept-language": "en"})
+    assert response.json()["errors"] == [
+        {"field": "query.limit", "message": "Must be at least 1.", "type": "greater_than_equal"}
+    ]
 
 
 def test_unreadable_json_is_400(world, login):
