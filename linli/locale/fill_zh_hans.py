@@ -90,6 +90,11 @@ ZH = {
     "Some of the values sent are not valid.": "提交的部分数据无效。",
     "Too many requests. Please wait a moment and try again.": "请求过于频繁，请稍后再试。",
     "The request failed.": "请求失败。",
+    "Enter true or false.": "请填写 true 或 false。",
+    "At most %(max_length)s characters.": "最多 %(max_length)s 个字符。",
+    "Choose one of: %(choices)s": "请从以下选项中选择：%(choices)s",
+    "Must be at least %(minimum)s.": "不能小于 %(minimum)s。",
+    "Must be at most %(maximum)s.": "不能大于 %(maximum)s。",
     # --- lib ---
     "Phone number must be 11 digits starting with 1: %(value)s": "手机号必须是以 1 开头的 11 位数字：%(value)s",
     "ID number must be 18 characters: %(value)s": "身份证号必须是 18 位：%(value)s",
@@ -430,7 +435,9 @@ def main() -> int:
             continue
         key = "msgstr[0]" if "msgid_plural" in entry.fields else "msgstr"
         fuzzy = "fuzzy" in entry.flags
-        if entry.msgid in ZH and (fuzzy or not entry.fields.get(key)):
+        if fuzzy and entry.msgid not in ZH:
+            entry.fields[key] = ""  # msgmerge's guess from a similar string: not a translation
+        if entry.msgid in ZH:  # the dict is the source of truth for Chinese
             entry.fields[key] = ZH[entry.msgid]
             for k in [k for k in entry.order if k.startswith("msgstr[") and k != "msgstr[0]"]:
                 entry.order.remove(k)
