@@ -17,7 +17,17 @@ from linli.places.api import router as places_router
 api = NinjaAPI(
     title="linli API",
     version="1",
-    description="邻里 linli: the grid, homes, residents and organisations within the caller's area.",
+    description=(
+        "邻里 linli: the grid, homes, residents and organisations within the caller's area.\n\n"
+        "**Authentication**: `POST /api/v1/auth/token` with a username (or mobile number) and password "
+        "returns a token; send it as `Authorization: Bearer ll_...`. The pages' session also works "
+        "(unsafe methods then need the `X-CSRFToken` header).\n\n"
+        '**Errors**: `{"detail": "...", "code": "..."}` in the language of `Accept-Language` '
+        "(Chinese by default); invalid input adds `errors: [{field, message, type}]`. Anything outside "
+        "the caller's area is a 404, the same as what does not exist.\n\n"
+        "**Lists** take `limit` and `offset` and answer `{items, count}`. Phone and ID numbers are "
+        "always masked; `POST /residents/{id}/reveal` shows one, with a reason, and logs it."
+    ),
     urls_namespace="api",
     auth=AUTH,
     # Served from ninja's bundled static files ("ninja" is in INSTALLED_APPS); no validator
