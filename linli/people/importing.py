@@ -120,6 +120,7 @@ class _HomePlan:
     home: Home | None = None
     values: dict = field(default_factory=dict)  # field -> (value, row)
     changed: bool = False
+    floor_written: bool = False  # a floor cell was filled in, even if wrongly
 
 
 @dataclass
@@ -210,6 +211,7 @@ class _Planner:
             home = self.homes.get((stairwell.pk, row.home_number)) if stairwell else None
             plan = _HomePlan(key, row.number, compound, building_name, stairwell_name, row.home_number, home)
             self.homes_plan[key] = plan
+        plan.floor_written = plan.floor_written or bool(row.cells.get("floor"))
         for name in ("floor", "area", "area_source"):
             value = getattr(row, name)
             if value in (None, ""):
@@ -472,7 +474,7 @@ def import_file(
 
     for home in planner.homes_plan.values():
         _compare_home(home)
-        if home.home is None and "floor" not in home.values:
+        if home.home is None and not home.floor_written:
             match = re.fullmatch(r"(\d+)(\d{2})", home.number)
             if match:
                 home.values["floor"] = (int(match.group(1)), None)

@@ -234,6 +234,7 @@ BAD_ROWS = [
     ({"area": "0"}, "面积(㎡)", "The area must be greater than 0."),
     ({"area": "-5"}, "面积(㎡)", "The area must be greater than 0."),
     ({"floor": "2.5"}, "楼层", "The floor must be a whole number."),
+    ({"number": "A", "floor": "一楼"}, "楼层", "The floor must be a whole number."),
     ({"number": "A", "floor": ""}, "楼层", "cannot be read from the home number"),
     ({"name": "甲", "phone": "1381234567"}, "手机", "must be 11 digits"),
     ({"name": "甲", "id": "44060519500101"}, "身份证号", "must be 18 characters"),
