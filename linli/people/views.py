@@ -188,7 +188,7 @@ def organisation_list(request):
     form = OrganisationFilter(request.GET or None)
     organisations = (
         visible_organisations(user)
-        .select_related("subdistrict", "community", "compound", "building", "stairwell")
+        .select_related("subdistrict", "community", "compound", "building__compound", "stairwell__building__compound")
         .annotate(member_count=_active_members())
         .order_by("kind", "name")
     )

@@ -194,7 +194,13 @@ def test_organisation_list_query_count_is_constant(world, login, django_assert_m
         client.get(reverse("people:organisations"))
     for i in range(8):
         org = Organisation.objects.create(
-            kind="club", name=f"社团{i}", subdistrict=world.guicheng, community=world.daxin, compound=world.fufeng
+            kind="club" if i % 2 else "party_group",
+            name=f"社团{i}",
+            subdistrict=world.guicheng,
+            community=world.daxin,
+            compound=world.fufeng,
+            building=world.b1,
+            stairwell=world.s11 if i % 2 else None,
         )
         Membership.objects.create(organisation=org, person=world.p_alice)
     with django_assert_max_num_queries(len(small)):
@@ -227,3 +233,29 @@ def test_cancel_puts_the_masked_value_back(world, login):
     assert "138****0001" in html and "13800000001" not in html and "<form" not in html
     assert reveal_url(world.p_alice) in html
     assert not RevealLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "actor, org, status",
+    [
+        ("grace", "team", 200),
+        ("henry", "association", 200),
+        ("ivy", "owners", 200),
+        ("dave", "company", 200),
+        ("frank", "branch", 200),
+        ("bob", "association", 200),
+        ("olga", "association", 404),
+        ("olga", "committee", 404),
+        ("alice", "office", 404),
+        ("erin", "office", 200),
+        ("root", "party_committee", 200),
+    ],
+)
+def test_organisation_pages_follow_the_scope(world, login, actor, org, status):
+    url = reverse("people:organisation", args=[getattr(world, org).pk])
+    assert login(getattr(world, actor)).get(url).status_code == status
+
+
+def test_party_member_sees_fellow_members_of_his_branch(world, login):
+    html = login(world.frank).get(reverse("people:organisation", args=[world.branch.pk])).content.decode()
+    assert "党员甲" in html
