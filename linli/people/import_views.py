@@ -105,6 +105,7 @@ def _job_context(job: ImportJob) -> dict:
 def job(request, pk):
     _require_importer(request.user)
     job = _access_job(request.user, pk)
+    importing.fail_if_stale(job)
     return render(request, "people/import_job.html", _job_context(job))
 
 
@@ -113,6 +114,7 @@ def job(request, pk):
 def progress(request, pk):
     _require_importer(request.user)
     job = _access_job(request.user, pk)
+    importing.fail_if_stale(job)
     response = render(request, "people/import_progress.html", _job_context(job))
     if not job.is_running and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"  # show the preview or the result in full

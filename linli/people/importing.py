@@ -13,6 +13,7 @@ The layout of the columns is documented in docs/import.md.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 import threading
@@ -638,6 +639,17 @@ def _finish(job: ImportJob, status: str, *, errors: list, summary: dict | None =
         # The upload holds ID numbers in plain text: keep it only while it waits for confirmation.
         job.file.delete(save=False)
     job.save()
+
+
+STALE_AFTER = datetime.timedelta(hours=1)
+
+
+def fail_if_stale(job: ImportJob) -> None:
+    """A job still "running" an hour after upload lost its thread (the server restarted):
+    mark it failed so the page stops waiting. Nothing was written: writes are one transaction."""
+    if job.is_running and job.created < timezone.now() - STALE_AFTER:
+        message = _("The import stopped before it finished (the server restarted?). Nothing was imported.")
+        _finish(job, ImportJob.Status.FAILED, errors=[RowError(None, "", "", message).as_dict()])
 
 
 def _run_in_thread(job_id: int, commit: bool) -> None:

@@ -240,3 +240,16 @@ def test_a_conflicting_change_during_the_import_rolls_everything_back(world, tmp
     assert job.errors[0]["message"] == "The homes changed while importing. Nothing was imported; check the file again."
     assert (Person.objects.count(), Building.objects.count(), Stairwell.objects.count()) == before
     assert not Home.objects.filter(stairwell__building__name="3栋").exists()
+
+
+def test_a_job_whose_thread_died_is_marked_failed(world, login):
+    import datetime
+
+    from django.utils import timezone
+
+    job = ImportJob.objects.create(user=world.carol, file_name="x.csv", status=ImportJob.Status.VALIDATING)
+    ImportJob.objects.filter(pk=job.pk).update(created=timezone.now() - datetime.timedelta(hours=2))
+    partial = login(world.carol).get(reverse("imports:progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert partial["HX-Refresh"] == "true"
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "stopped before it finished" in job.errors[0]["message"]
