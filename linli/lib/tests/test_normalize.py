@@ -1,7 +1,14 @@
 import pytest
+from django.utils import translation
 
 from linli.lib.masking import mask_id_number, mask_name, mask_phone
 from linli.lib.normalize import halfwidth, normalize_id_number, normalize_phone
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
@@ -52,3 +59,9 @@ def test_masks():
     assert mask_id_number("440605199001011236") == "4406**********1236"
     assert mask_name("张三丰") == "张**"
     assert mask_phone("") == ""
+
+
+def test_messages_are_in_chinese_by_default():
+    with translation.override("zh-hans"), pytest.raises(ValueError) as excinfo:
+        normalize_phone("123")
+    assert "手机" in str(excinfo.value)
