@@ -244,8 +244,10 @@ class OrganisationFilter(Schema):
 
 
 def _organisations(user):
-    return visible_organisations(user).select_related(
-        "subdistrict", "community", "compound", "building__compound", "stairwell__building__compound"
+    return (
+        visible_organisations(user)
+        .select_related("subdistrict", "community", "compound", "building__compound", "stairwell__building__compound")
+        .order_by("kind", "name", "pk")
     )
 
 

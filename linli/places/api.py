@@ -142,19 +142,24 @@ def _name_q(q: str | None) -> Q:
 
 
 def _communities(user):
-    return with_counts(visible_places(user, "community").select_related("subdistrict"), "community")
+    qs = visible_places(user, "community").select_related("subdistrict").order_by("name", "pk")
+    return with_counts(qs, "community")
 
 
 def _compounds(user):
-    return with_counts(visible_places(user, "compound").select_related("community"), "compound")
+    qs = visible_places(user, "compound").select_related("community").order_by("name", "pk")
+    return with_counts(qs, "compound")
 
 
 def _buildings(user):
-    return with_counts(visible_places(user, "building").select_related("compound"), "building")
+    qs = visible_places(user, "building").select_related("compound")
+    return with_counts(qs.order_by("compound__name", "compound_id", "sort_key", "name", "pk"), "building")
 
 
 def _stairwells(user):
-    return with_counts(visible_places(user, "stairwell").select_related("building__compound"), "stairwell")
+    qs = visible_places(user, "stairwell").select_related("building__compound")
+    order = ("building__compound__name", "building__compound_id", "building__sort_key", "building__name", "sort_key")
+    return with_counts(qs.order_by(*order, "name", "pk"), "stairwell")
 
 
 def _detail(qs, user, level: str, pk: int):
@@ -229,8 +234,10 @@ def _homes(user):
             "stairwell__building__compound__name",
             "stairwell__building__sort_key",
             "stairwell__sort_key",
+            "stairwell_id",
             "floor",
             "number",
+            "pk",
         )
     )
 

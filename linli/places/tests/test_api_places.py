@@ -98,6 +98,19 @@ def test_home_list_is_paginated(world, login):
     assert not {h["id"] for h in first["items"]} & {h["id"] for h in second["items"]}
 
 
+@pytest.mark.parametrize("path", ["/places/compounds", "/places/buildings", "/places/stairwells", "/homes"])
+def test_walking_pages_one_by_one_sees_every_row_once(world, login, path):
+    client = login(world.erin)
+    everything = client.get(f"{API}{path}").json()
+    walked = [
+        item["id"]
+        for offset in range(everything["count"])
+        for item in client.get(f"{API}{path}?limit=1&offset={offset}").json()["items"]
+    ]
+    assert walked == [item["id"] for item in everything["items"]]
+    assert len(set(walked)) == everything["count"] > 1
+
+
 def test_page_size_is_capped(world, login, settings):
     cap = settings.NINJA_PAGINATION_MAX_PER_PAGE_SIZE
     Home.objects.bulk_create(Home(stairwell=world.s21, number=f"x{i}", floor=i % 30) for i in range(cap + 10))
