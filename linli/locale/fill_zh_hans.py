@@ -186,6 +186,7 @@ ZH = {
     "The floor is missing and cannot be read from the home number.": "缺少楼层，且无法从房号推算。",
     "The homes changed while importing. Nothing was imported; check the file again.": "导入过程中住户数据发生了变化。未导入任何数据，请重新检查文件。",
     "The import failed unexpectedly; nothing was imported. Please tell the administrator.": "导入意外失败，未导入任何数据。请告知管理员。",
+    "The import stopped before it finished (the server restarted?). Nothing was imported.": "导入未完成就中断了（服务器可能重启过），未导入任何数据。",
     "No active user “%(name)s”.": "没有启用中的用户“%(name)s”。",
     "No such file: %(path)s": "文件不存在：%(path)s",
     "row %(row)s": "第 %(row)s 行",
