@@ -279,6 +279,16 @@ def test_field_errors_say_what_is_expected(world, login):
     ]
 
 
+def test_field_errors_in_chinese_by_default(world, client, login):
+    missing = client.post(f"{API}/auth/token", {"username": "carol"}, content_type="application/json")
+    assert missing.json()["errors"] == [{"field": "body.password", "message": "此字段为必填项。", "type": "missing"}]
+    homes = login(world.carol).get(f"{API}/homes?floor=high&vacant=maybe").json()
+    assert {e["field"]: e["message"] for e in homes["errors"]} == {
+        "query.floor": "请填写整数。",
+        "query.vacant": "请填写 true 或 false。",
+    }
+
+
 def test_unreadable_json_is_400(world, login):
     response = login(world.carol).post(
         f"{API}/residents/{world.p_alice.pk}/reveal",
