@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export DJANGO_SETTINGS_MODULE=linli.settings
 export LINLI_VAR_DIR="${LINLI_VAR_DIR:-$PWD/var/test}"
+# No persistent connections in tests: a live-server thread holding one blocks dropping the test database.
+export CONN_MAX_AGE=0
 fail=0
 
 bash scripts/services.sh
