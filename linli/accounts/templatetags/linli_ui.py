@@ -34,6 +34,13 @@ def sees_places(user) -> bool:
     return bool(user and user.is_authenticated and scope_for(user).roles & PLACE_ROLES)
 
 
+@register.simple_tag
+def may_import(user) -> bool:
+    from linli.people.importing import can_import
+
+    return bool(user and user.is_authenticated and can_import(user))
+
+
 _COUNTS = [
     ("compound_count", _("Compounds")),
     ("building_count", _("Buildings")),

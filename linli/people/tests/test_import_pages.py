@@ -253,3 +253,11 @@ def test_a_job_whose_thread_died_is_marked_failed(world, login):
     assert partial["HX-Refresh"] == "true"
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and "stopped before it finished" in job.errors[0]["message"]
+
+
+def test_import_is_in_the_menu_for_staff_only(world, login):
+    from django.urls import reverse
+
+    link = f'href="{reverse("imports:upload")}"'
+    assert link in login(world.carol).get(reverse("accounts:home")).content.decode()
+    assert link not in login(world.bob).get(reverse("accounts:home")).content.decode()
