@@ -213,20 +213,20 @@ class _Planner:
             plan = _HomePlan(key, row.number, compound, building_name, stairwell_name, row.home_number, home)
             self.homes_plan[key] = plan
         plan.floor_written = plan.floor_written or bool(row.cells.get("floor"))
-        for name in ("floor", "area", "area_source"):
+        self.merge_values(plan, row, ("floor", "area", "area_source"), _("Differs from row %(row)s for the same home."))
+        return plan
+
+    def merge_values(self, plan, row, names, conflict_message):
+        """Gather a home's or person's values over the rows that name it; two rows that
+        disagree on a value are an error on the later row."""
+        for name in names:
             value = getattr(row, name)
             if value in (None, ""):
                 continue
             if name in plan.values and plan.values[name][0] != value:
-                self.errors.add(
-                    row.number,
-                    name,
-                    _("Differs from row %(row)s for the same home.") % {"row": plan.values[name][1]},
-                    str(value),
-                )
+                self.errors.add(row.number, name, conflict_message % {"row": plan.values[name][1]}, str(value))
             else:
                 plan.values.setdefault(name, (value, row.number))
-        return plan
 
     # people
     def load_people_by_id(self):
@@ -318,19 +318,12 @@ class _Planner:
                     self.to_load.add(existing_id)
                 self.db_person_plan[existing_id] = plan
             self.people[key] = plan
-        for name in ("gender", "birth_year", "phone", "id_number", "hukou", "lives_alone", "disabled"):
-            value = getattr(row, name)
-            if value in (None, ""):
-                continue
-            if name in plan.values and plan.values[name][0] != value:
-                self.errors.add(
-                    row.number,
-                    name,
-                    _("Differs from row %(row)s for the same person.") % {"row": plan.values[name][1]},
-                    str(value),
-                )
-            else:
-                plan.values.setdefault(name, (value, row.number))
+        self.merge_values(
+            plan,
+            row,
+            ("gender", "birth_year", "phone", "id_number", "hukou", "lives_alone", "disabled"),
+            _("Differs from row %(row)s for the same person."),
+        )
         self.links[(plan.key, home.key)] = (plan, home, row.relation, row.number)
 
     def load_matched_people(self):
