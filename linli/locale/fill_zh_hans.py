@@ -420,6 +420,13 @@ ZH = {
 }
 
 
+# Each app may keep its Chinese in linli/locale/zh/<name>.py (a dict named ZH): merged here.
+for _path in sorted((Path(__file__).parent / "zh").glob("*.py")):
+    _ns: dict = {}
+    exec(compile(_path.read_text(encoding="utf-8"), str(_path), "exec"), _ns)
+    ZH.update(_ns["ZH"])
+
+
 def main() -> int:
     entries = pofile.read(str(PO))
     missing = []
