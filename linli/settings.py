@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "linli.places",
     "linli.people",
     "linli.accounts",
+    "linli.cases",
     "linli.demo",
 ]
 
@@ -179,6 +180,9 @@ TASKS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("LINLI_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+PHOTO_MAX_BYTES = int(os.environ.get("LINLI_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+# A font with Chinese glyphs for printed posters (path to .ttf/.otf/.ttc); found on the system when empty.
+CJK_FONT = os.environ.get("LINLI_CJK_FONT", "")
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
@@ -191,3 +195,9 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
+
+# Cases (issue 3): periods in days; deadlines per kind are data (cases.DeadlineRule).
+CASES_CONFIRM_DAYS = int(os.environ.get("LINLI_CASES_CONFIRM_DAYS", "7"))  # resolved → closed without an answer
+CASES_REVISIT_AFTER_WORKDAYS = int(os.environ.get("LINLI_CASES_REVISIT_AFTER", "3"))  # unrated → 回访 task
+CASES_ESCALATE_AFTER_DAYS = int(os.environ.get("LINLI_CASES_ESCALATE_AFTER", "3"))  # overdue → the subdistrict
+CASES_REOPEN_DAYS = int(os.environ.get("LINLI_CASES_REOPEN_DAYS", "30"))  # a closed case may be reopened
