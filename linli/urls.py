@@ -8,6 +8,8 @@ urlpatterns = [
     path("places/", include("linli.places.urls")),
     path("people/", include("linli.people.urls")),
     path("import/", include("linli.people.import_urls")),
+    path("cases/", include("linli.cases.urls")),
+    path("r/", include("linli.cases.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
