@@ -61,6 +61,7 @@ COLUMNS = (
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 TEMPLATE_HEADERS = {"area": "面积(㎡)", "relation": "关系(业主/租户/家属)", "hukou": "户籍(是/否)"}
+PERSON_ATTRS = {"hukou": "hukou_registered"}  # column key -> Person field, where they differ
 PERSON_KEYS = ("gender", "birth_year", "phone", "id_number", "relation", "hukou", "lives_alone", "disabled")
 
 

@@ -31,8 +31,10 @@ from django.utils.translation import gettext_lazy
 from linli.accounts.scope import Role, scope_for
 from linli.lib.crypto import keyed_hash
 from linli.lib.normalize import halfwidth
+from linli.people.import_audit import ImportAudit
 from linli.people.import_rows import (  # noqa: F401 - the pages and command use these from here
     COLUMNS,
+    PERSON_ATTRS,
     TEMPLATE_HEADERS,
     ImportFileError,
     Row,
@@ -121,7 +123,13 @@ class _HomePlan:
     home: Home | None = None
     values: dict = field(default_factory=dict)  # field -> (value, row)
     changed: bool = False
+    old: dict = field(default_factory=dict)  # field -> value before this import, for the audit log
     floor_written: bool = False  # a floor cell was filled in, even if wrongly
+
+    @property
+    def label(self) -> str:
+        """As str(home) reads, without fetching the stairwell, building and compound."""
+        return f"{self.compound.name} {self.building} {self.stairwell} {self.number}"
 
 
 @dataclass
@@ -132,6 +140,7 @@ class _PersonPlan:
     person: Person | None = None
     values: dict = field(default_factory=dict)
     changed: bool = False
+    old: dict = field(default_factory=dict)
 
 
 class _Planner:
@@ -341,11 +350,9 @@ def _compare_home(plan: _HomePlan) -> None:
         return
     for name, (value, _row) in plan.values.items():
         if getattr(plan.home, name) != value:
+            plan.old[name] = getattr(plan.home, name)
             setattr(plan.home, name, value)
             plan.changed = True
-
-
-_PERSON_FIELDS = {"hukou": "hukou_registered"}
 
 
 def _compare_person(plan: _PersonPlan) -> None:
@@ -353,7 +360,7 @@ def _compare_person(plan: _PersonPlan) -> None:
     if person is None:
         return
     for name, (value, _row) in plan.values.items():
-        attr = _PERSON_FIELDS.get(name, name)
+        attr = PERSON_ATTRS.get(name, name)
         if name == "phone":
             differs = person.phone_hash != keyed_hash(value)
         elif name == "id_number":
@@ -361,6 +368,7 @@ def _compare_person(plan: _PersonPlan) -> None:
         else:
             differs = getattr(person, attr) != value
         if differs:
+            plan.old[attr] = getattr(person, attr)
             setattr(person, attr, value)
             plan.changed = True
 
@@ -423,9 +431,11 @@ def import_file(
     compound: Compound | None = None,
     commit: bool,
     progress: Callable[[int, int], None] | None = None,
+    job_id: int | None = None,
 ) -> ImportResult:
     """Check a file and, when `commit` and the whole file is valid, import it in one
-    transaction. Bad input never raises: it comes back as `errors`, nothing written."""
+    transaction, with an audit-log entry per row created or changed, in `user`'s name.
+    Bad input never raises: it comes back as `errors`, nothing written."""
     result = ImportResult()
     if not can_import(user):
         result.errors.append(RowError(None, "", "", _("Your role does not allow importing homes and residents.")))
@@ -480,12 +490,13 @@ def import_file(
     result.errors = sorted(errors.items, key=lambda e: e.row or 0)
     if result.errors:
         return result
-    result.summary = _write(planner, dry_run=not commit)
+    audit = ImportAudit(actor=user, data={"import_job": job_id, "file": file_name})
+    result.summary = _write(planner, dry_run=not commit, audit=audit)
     result.committed = commit
     return result
 
 
-def _write(planner: _Planner, *, dry_run: bool) -> dict[str, int]:
+def _write(planner: _Planner, *, dry_run: bool, audit: ImportAudit) -> dict[str, int]:
     homes = list(planner.homes_plan.values())
     people = list({id(p): p for p in planner.people.values()}.values())
     summary = {key: 0 for key, _label in SUMMARY_KEYS}
@@ -515,7 +526,9 @@ def _write(planner: _Planner, *, dry_run: bool) -> dict[str, int]:
         if existing is None:
             occupancy_new.append((plan, home, relation or Occupancy.Relation.FAMILY))
         elif relation and existing["relation"] != relation:
-            occupancy_updates.append(Occupancy(pk=existing["pk"], relation=relation))
+            occupancy_updates.append(
+                (Occupancy(pk=existing["pk"], relation=relation), plan, home, existing["relation"])
+            )
     summary["occupancies_created"] = len(occupancy_new)
     summary["occupancies_updated"] = len(occupancy_updates)
     if dry_run:
@@ -523,19 +536,19 @@ def _write(planner: _Planner, *, dry_run: bool) -> dict[str, int]:
 
     compounds = {h.compound.pk: h.compound for h in homes}
     with transaction.atomic():
-        created = Building.objects.bulk_create(
+        buildings = Building.objects.bulk_create(
             [Building(compound=compounds[c], name=n, sort_key=sort_key_for(n)) for c, n in sorted(new_buildings)]
         )
-        for b in created:
+        for b in buildings:
             planner.buildings[b.compound_id][b.name] = b
             planner.stairwells[b.pk] = {}
-        created = Stairwell.objects.bulk_create(
+        stairwells = Stairwell.objects.bulk_create(
             [
                 Stairwell(building=planner.buildings[c][b], name=s, sort_key=sort_key_for(s))
                 for c, b, s in sorted(new_stairwells)
             ]
         )
-        for s in created:
+        for s in stairwells:
             planner.stairwells[s.building_id][s.name] = s
         new_homes = []
         for h in homes:
@@ -552,7 +565,7 @@ def _write(planner: _Planner, *, dry_run: bool) -> dict[str, int]:
         new_people = []
         for p in people:
             if p.person is None:
-                values = {_PERSON_FIELDS.get(name, name): value for name, (value, _row) in p.values.items()}
+                values = {PERSON_ATTRS.get(name, name): value for name, (value, _row) in p.values.items()}
                 p.person = Person(name=p.name, **values)
                 new_people.append(p.person)
         now = timezone.now()
@@ -567,11 +580,19 @@ def _write(planner: _Planner, *, dry_run: bool) -> dict[str, int]:
             + ["hukou_registered", "lives_alone", "disabled", "updated"],
             batch_size=BATCH,
         )
-        Occupancy.objects.bulk_create(
-            [Occupancy(person=p.person, home=h.home, relation=relation) for p, h, relation in occupancy_new],
-            batch_size=BATCH,
-        )
-        Occupancy.objects.bulk_update(occupancy_updates, ["relation"], batch_size=BATCH)
+        occupancies = [
+            (Occupancy(person=p.person, home=h.home, relation=relation), p, h) for p, h, relation in occupancy_new
+        ]
+        Occupancy.objects.bulk_create([o for o, _p, _h in occupancies], batch_size=BATCH)
+        Occupancy.objects.bulk_update([o for o, *_rest in occupancy_updates], ["relation"], batch_size=BATCH)
+
+        # Bulk writes send no signals, so auditlog saw none of these: log them in bulk, in the same transaction.
+        created = {id(obj) for obj in new_homes + new_people}
+        audit.log_places(buildings, stairwells, compounds)
+        audit.log_homes(homes, created)
+        audit.log_people(people, created)
+        audit.log_occupancies(occupancies, occupancy_updates)
+        audit.save()
     return summary
 
 
@@ -598,6 +619,7 @@ def run_import(job_id: int, commit: bool) -> None:
                 compound=job.compound,
                 commit=commit,
                 progress=progress,
+                job_id=job.pk,
             )
         except IntegrityError:
             logger.warning("import job %s hit a constraint", job_id, exc_info=True)

@@ -7,6 +7,7 @@ import time
 
 import openpyxl
 import pytest
+from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -227,10 +228,10 @@ def test_a_conflicting_change_during_the_import_rolls_everything_back(world, tmp
     job.file.save("race.csv", open(path, "rb"))  # noqa: SIM115
     real_write = importing._write
 
-    def someone_else_adds_the_home_first(planner, *, dry_run):
+    def someone_else_adds_the_home_first(planner, *, dry_run, **kwargs):
         if not dry_run:
             Home.objects.create(stairwell=world.s11, number="301", floor=3)
-        return real_write(planner, dry_run=dry_run)
+        return real_write(planner, dry_run=dry_run, **kwargs)
 
     monkeypatch.setattr(importing, "_write", someone_else_adds_the_home_first)
     before = (Person.objects.count(), Building.objects.count(), Stairwell.objects.count())
@@ -240,6 +241,7 @@ def test_a_conflicting_change_during_the_import_rolls_everything_back(world, tmp
     assert job.errors[0]["message"] == "The homes changed while importing. Nothing was imported; check the file again."
     assert (Person.objects.count(), Building.objects.count(), Stairwell.objects.count()) == before
     assert not Home.objects.filter(stairwell__building__name="3栋").exists()
+    assert not LogEntry.objects.filter(actor=world.carol).exists()  # the audit entries were rolled back too
 
 
 def test_a_job_whose_thread_died_is_marked_failed(world, login):
