@@ -50,3 +50,22 @@ class CaseAdmin(admin.ModelAdmin):
     exclude = ["reporter_phone"]  # private: shown masked on the case page, revealed with a logged reason
     inlines = [EventInline]
     list_select_related = ["category", "compound", "organisation"]
+
+
+class PartyInline(admin.TabularInline):
+    model = models.MediationParty
+    extra = 0
+    raw_id_fields = ["person", "home"]
+
+
+class SessionInline(admin.StackedInline):
+    model = models.MediationSession
+    extra = 0
+
+
+@admin.register(models.Mediation)
+class MediationAdmin(admin.ModelAdmin):
+    list_display = ["case", "mediator", "outcome", "concluded_at", "follow_up_on"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["case"]
+    inlines = [PartyInline, SessionInline]

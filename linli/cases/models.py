@@ -424,3 +424,69 @@ class Revisit(models.Model):
         ordering = ["due"]
         verbose_name = _("revisit")
         verbose_name_plural = _("revisits")
+
+
+class Mediation(models.Model):
+    """调解 of a neighbour dispute: the parties, each session, the agreement, the follow-up.
+    Internal: shown only to those handling the case."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("in mediation")
+        AGREED = "agreed", _("agreement reached")
+        FAILED = "failed", _("no agreement")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="mediation")
+    mediator = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="mediations", verbose_name=_("mediated by")
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    agreement = models.TextField(_("agreement"), blank=True)
+    concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    follow_up_note = models.TextField(_("follow-up"), blank=True)
+    followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mediation")
+        verbose_name_plural = _("mediations")
+        constraints = [
+            models.CheckConstraint(condition=~Q(outcome="agreed") | ~Q(agreement=""), name="mediation_agreed_has_text"),
+        ]
+
+
+class MediationParty(models.Model):
+    class Side(models.TextChoices):
+        A = "a", _("party A")
+        B = "b", _("party B")
+        OTHER = "other", _("other party")
+
+    mediation = models.ForeignKey(Mediation, on_delete=models.CASCADE, related_name="parties")
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    name = models.CharField(_("name"), max_length=50)
+    side = models.CharField(_("side"), max_length=5, choices=Side.choices)
+    home = models.ForeignKey(Home, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["side", "pk"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+
+class MediationSession(models.Model):
+    mediation = models.ForeignKey(Mediation, on_delete=models.CASCADE, related_name="sessions")
+    held_at = models.DateTimeField(_("held at"))
+    place = models.CharField(_("where"), max_length=120)
+    mediators = models.CharField(_("mediators"), max_length=200)
+    attendees = models.CharField(_("present"), max_length=300, blank=True)
+    summary = models.TextField(_("what was said"), max_length=8000)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["held_at", "pk"]
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
