@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from auditlog.context import auditlog_value
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -50,7 +51,21 @@ class BearerAuth(HttpBearer):
             return None
         request.api_token_key = token  # for DELETE /auth/token: revoke exactly this one
         request.user = user
+        audit_as(user)
         return user
+
+
+def audit_as(user) -> None:
+    """Name `user` as the actor of every audit-log entry for the rest of this request.
+
+    auditlog's middleware fixes the actor from the session before the request reaches ninja,
+    so a bearer-token request would be logged with no actor. The middleware's context (a
+    dict in a ContextVar, one per request) is read when each LogEntry is saved: filling in
+    the actor there covers every change the endpoint makes, without a second context whose
+    exit would leave the middleware's signal receiver connected."""
+    context = auditlog_value.get(None)
+    if context is not None:
+        context["actor"] = user
 
 
 class SessionAuth(APIKeyCookie):
