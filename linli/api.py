@@ -9,6 +9,8 @@ from django.http import Http404
 from ninja import NinjaAPI, Router, Swagger
 
 from linli.accounts.api import router as auth_router
+from linli.cases.api import open311_router, public_router
+from linli.cases.api import router as cases_router
 from linli.lib.api_support import AUTH, install_error_handlers
 from linli.people.api import assignments_router, organisations_router, residents_router, reveals_router
 from linli.places.api import homes_router
@@ -26,7 +28,11 @@ api = NinjaAPI(
         "(Chinese by default); invalid input adds `errors: [{field, message, type}]`. Anything outside "
         "the caller's area is a 404, the same as what does not exist.\n\n"
         "**Lists** take `limit` and `offset` and answer `{items, count}`. Phone and ID numbers are "
-        "always masked; `POST /residents/{id}/reveal` shows one, with a reason, and logs it."
+        "always masked; `POST /residents/{id}/reveal` shows one, with a reason, and logs it.\n\n"
+        "**Cases** (requests and disputes): `/cases` within the caller's area, each step of the lifecycle "
+        "as `POST /cases/{code}/actions/{action}` (send the `version` you saw: a stale one or a step the "
+        "case's state does not allow is a 409 with a message). `/public` (no login) has the compounds' "
+        "public boards and following a case by its code; `/open311` is a read-only Open311 GeoReport v2 view."
     ),
     urls_namespace="api",
     auth=AUTH,
@@ -43,6 +49,9 @@ api.add_router("/residents", residents_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/assignments", assignments_router)
 api.add_router("/reveals", reveals_router)
+api.add_router("/cases", cases_router)
+api.add_router("/public", public_router)
+api.add_router("/open311", open311_router)
 
 # Last, so it only catches what no router matched: an unknown address under /api/v1/ is a
 # JSON 404 like any other, not the HTML page.
