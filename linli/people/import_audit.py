@@ -43,20 +43,29 @@ class ImportAudit:
     def __init__(self, *, actor, data: dict):
         self.actor, self.data = actor, data
         self.entries: list = []
+        self.model = get_logentry_model()
+        self._content_types: dict[type, int | None] = {}
+
+    def _content_type(self, model: type) -> int | None:
+        """The content type id of a model auditlog is told to log; None for the others."""
+        if model not in self._content_types:
+            logged = auditlog.contains(model)
+            self._content_types[model] = ContentType.objects.get_for_model(model).pk if logged else None
+        return self._content_types[model]
 
     def _add(self, obj, label: str, action: int, changes: dict) -> None:
-        if not auditlog.contains(type(obj)):
+        content_type = self._content_type(type(obj))
+        if content_type is None:
             return
-        LogEntry = get_logentry_model()
         self.entries.append(
-            LogEntry(
-                content_type=ContentType.objects.get_for_model(obj),  # cached after the first
+            self.model(
+                content_type_id=content_type,
                 object_pk=str(obj.pk),
                 object_id=obj.pk,
                 object_repr=label,
                 action=action,
                 changes={name: [audit_text(name, old), audit_text(name, new)] for name, (old, new) in changes.items()},
-                actor=self.actor,
+                actor_id=self.actor.pk,
                 actor_email=getattr(self.actor, "email", None) or None,
                 additional_data=self.data,
             )
@@ -64,10 +73,10 @@ class ImportAudit:
 
     def created(self, obj, label: str, **values) -> None:
         changes = {name: (None, value) for name, value in values.items() if value not in (None, "")}
-        self._add(obj, label, get_logentry_model().Action.CREATE, changes)
+        self._add(obj, label, self.model.Action.CREATE, changes)
 
     def updated(self, obj, label: str, changes: dict) -> None:
-        self._add(obj, label, get_logentry_model().Action.UPDATE, changes)
+        self._add(obj, label, self.model.Action.UPDATE, changes)
 
     def log_places(self, buildings: list[Building], stairwells: list[Stairwell], compounds: dict[int, Compound]):
         # Labels from the compounds at hand: str() would fetch each building's compound.
@@ -97,8 +106,10 @@ class ImportAudit:
     def log_occupancies(self, created: list, updated: list) -> None:
         """created: (occupancy, person plan, home plan); updated: the same and the old relation."""
 
+        relations = {value: str(label) for value, label in Occupancy.Relation.choices}  # translated once
+
         def label(plan, home, relation):
-            return f"{plan.name} · {home.label} ({Occupancy.Relation(relation).label})"
+            return f"{plan.name} · {home.label} ({relations[relation]})"
 
         for occupancy, plan, home in created:
             self.created(
@@ -113,5 +124,5 @@ class ImportAudit:
 
     def save(self) -> None:
         if not auditlog_disabled.get():
-            get_logentry_model().objects.bulk_create(self.entries, batch_size=BATCH)
+            self.model.objects.bulk_create(self.entries, batch_size=BATCH)
         self.entries = []
