@@ -657,6 +657,7 @@ def _finish(job: ImportJob, status: str, *, errors: list, summary: dict | None =
 
 
 STALE_AFTER = datetime.timedelta(hours=1)
+UPLOAD_FOLDER = "imports"  # ImportJob.file's upload_to
 
 
 def fail_if_stale(job: ImportJob) -> None:
@@ -665,6 +666,68 @@ def fail_if_stale(job: ImportJob) -> None:
     if job.is_running and job.created < timezone.now() - STALE_AFTER:
         message = _("The import stopped before it finished (the server restarted?). Nothing was imported.")
         _finish(job, ImportJob.Status.FAILED, errors=[RowError(None, "", "", message).as_dict()])
+
+
+# --- cleanup of uploads: manage.py cleanup_imports ---------------------------------------
+
+
+@dataclass
+class Cleanup:
+    finished: list[ImportJob] = field(default_factory=list)  # finished jobs whose file was still there
+    abandoned: list[ImportJob] = field(default_factory=list)  # never confirmed, or their thread died
+    stray_files: list[str] = field(default_factory=list)  # uploads no job refers to
+
+
+def cleanup_imports(*, older_than: datetime.timedelta) -> Cleanup:
+    """Delete the uploaded files no import needs any more: they hold phone and ID numbers in
+    plain text. A finished job's file goes at once (normally _finish removed it already); a job
+    left waiting for confirmation, or still "running", for longer than `older_than` is marked
+    failed as abandoned and its file deleted. Running it twice changes nothing the second time."""
+    done = Cleanup()
+    now = timezone.now()
+    cutoff = now - older_than
+    storage = ImportJob._meta.get_field("file").storage
+    finished = (ImportJob.Status.DONE, ImportJob.Status.INVALID, ImportJob.Status.FAILED)
+    for job in ImportJob.objects.filter(status__in=finished).exclude(file=""):
+        storage.delete(job.file.name)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        done.finished.append(job)
+
+    # A preview waits from when its check finished; a running job counts from its upload.
+    waiting = Q(status=ImportJob.Status.VALID) & (Q(finished__lt=cutoff) | Q(finished__isnull=True, created__lt=cutoff))
+    running = Q(status__in=ImportJob.RUNNING, created__lt=cutoff)
+    for job in ImportJob.objects.filter(waiting | running):
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            message = _(
+                "Not imported: the file waited more than %(days)s days without being imported, so it was "
+                "deleted. Upload it again to import it."
+            ) % {"days": older_than.days}
+        # Only if the status is still the one read: a job confirmed in the meantime is left alone
+        # (confirm locks the row, so this update waits for it and then matches nothing).
+        marked = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportJob.Status.FAILED,
+            errors=[RowError(None, "", "", message).as_dict()],
+            summary={"error_count": 1, "abandoned": True},
+            finished=now,
+            file="",
+        )
+        if marked:
+            if job.file:
+                storage.delete(job.file.name)
+            done.abandoned.append(job)
+
+    referenced = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
+    try:
+        _folders, names = storage.listdir(UPLOAD_FOLDER)
+    except FileNotFoundError:
+        names = []
+    for name in sorted(names):
+        path = f"{UPLOAD_FOLDER}/{name}"
+        # Recent ones may belong to an upload whose job is not committed yet.
+        if path not in referenced and storage.get_modified_time(path) < cutoff:
+            storage.delete(path)
+            done.stray_files.append(path)
+    return done
 
 
 def _run_in_thread(job_id: int, commit: bool) -> None:
