@@ -1,5 +1,24 @@
 """Pages for people who handle cases or follow their own (login required)."""
 
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("new/", views.record, name="new"),
+    path("new/people/", views.record_people, name="new_people"),
+    path("new/places/", views.record_places, name="new_places"),
+    path("revisits/", views.revisits, name="revisits"),
+    path("revisits/<int:pk>/", views.revisits, name="revisit"),
+    path("figures/", views.figures, name="figures"),
+    path("<str:code>/", views.case_detail, name="case"),
+    path("<str:code>/act/<str:action>/", views.act, name="act"),
+    path("<str:code>/reply/", views.reply, name="reply"),
+    path("<str:code>/note/", views.note, name="note"),
+    path("<str:code>/reassign/", views.reassign, name="reassign"),
+    path("<str:code>/reveal/", views.reveal, name="reveal"),
+    path("<str:code>/photos/<int:pk>/", views.photo, name="photo"),
+]
