@@ -30,7 +30,7 @@ from ninja.pagination import paginate
 
 from linli.accounts.models import User
 from linli.accounts.scope import scope_for, visible_homes, visible_organisations
-from linli.lib.api_support import ApiError, ErrorOut, Pagination, Ref, client_ip, invalid_input, ref
+from linli.lib.api_support import ApiError, ErrorOut, Message, Pagination, Ref, client_ip, invalid_input, ref
 from linli.lib.images import clean_photo
 from linli.lib.masking import mask_name, mask_phone
 from linli.people.models import Person, RevealLog
@@ -984,7 +984,7 @@ def _too_many(response: HttpResponse, wait: int):
 
 @public_router.post(
     "/track",
-    response={200: TrackedCaseOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: TrackedCaseOut, 404: ErrorOut, 422: ErrorOut, 429: Message},
     summary="Follow a case with its code",
 )
 def track(request, payload: TrackIn, response: HttpResponse):
