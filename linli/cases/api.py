@@ -464,10 +464,6 @@ def _csv(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-def _overdue_q(now) -> Q:
-    return Q(resolve_due__lt=now) & ~Q(status__in=[*FINAL, Status.RESOLVED, Status.ON_HOLD])
-
-
 def _filtered(qs, f: CaseFilter):
     if statuses := _csv(f.status):
         if unknown := set(statuses) - set(Status.values):
@@ -476,7 +472,7 @@ def _filtered(qs, f: CaseFilter):
             )
         qs = qs.filter(status__in=statuses)
     if f.open is not None:
-        qs = qs.exclude(status__in=FINAL) if f.open else qs.filter(status__in=FINAL)
+        qs = qs.open() if f.open else qs.filter(status__in=FINAL)
     if f.category:
         qs = qs.filter(category__code=f.category)
     for field, value in (
@@ -488,8 +484,7 @@ def _filtered(qs, f: CaseFilter):
         if value is not None:
             qs = qs.filter(**{field: value})
     if f.overdue is not None:
-        overdue = _overdue_q(timezone.now())
-        qs = qs.filter(overdue if f.overdue else ~overdue)
+        qs = qs.overdue() if f.overdue else qs.exclude(pk__in=Case.objects.overdue().values("pk"))
     if f.submitted_after:
         qs = qs.filter(submitted_at__date__gte=f.submitted_after)
     if f.submitted_before:

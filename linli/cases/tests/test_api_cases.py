@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from linli.accounts.models import ApiToken
 from linli.cases import services
 from linli.cases.lifecycle import perform
 from linli.cases.models import Case, Channel
@@ -204,6 +205,32 @@ def test_categories_are_public_in_the_callers_language(db, client):
         "is_dispute": True,
     }
     assert client.get(f"{API}/cases/categories").json()[0]["name"] == "邻里纠纷"
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/cases"),
+        ("get", "/cases/figures"),
+        ("get", "/cases/similar?compound=1&category=hygiene"),
+        ("get", "/cases/CODE"),
+        ("post", "/cases"),
+        ("post", "/cases/CODE/actions/accept"),
+        ("post", "/cases/CODE/replies"),
+        ("post", "/cases/CODE/reveal-contact"),
+        ("post", "/cases/CODE/photos"),
+    ],
+)
+def test_every_case_endpoint_but_the_categories_needs_a_login(cases, client, method, path):
+    response = getattr(client, method)(f"{API}{path.replace('CODE', cases.lamp.code)}", content_type="application/json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_a_bearer_token_sees_the_same_cases(cw, cases, client):
+    _, key = ApiToken.issue(user=cw.dave, name="phone")
+    response = client.get(f"{API}/cases", headers={"authorization": f"Bearer {key}"})
+    assert codes(response) == {cases.lamp.code, cases.b2.code}
 
 
 # --- the detail ------------------------------------------------------------------------
