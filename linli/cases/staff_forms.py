@@ -224,7 +224,7 @@ NOTE_LABELS = {
 class DispatchForm(ActionForm):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     assignee = forms.ModelChoiceField(
-        label=_("Handled by"), queryset=None, required=False, empty_label=_("(no one in particular)")
+        label=_("Assigned to"), queryset=None, required=False, empty_label=_("(no one in particular)")
     )
 
     def __init__(self, *args, staff: bool = False, **kw):
