@@ -21,7 +21,7 @@ from linli.people.models import Person
 from linli.places.models import Building, Compound, Home, Stairwell
 
 from . import deadlines, routing
-from .lifecycle import CaseError, _add_reply, actor_label, perform
+from .lifecycle import CaseError, Conflict, _add_reply, actor_label, perform
 from .models import FINAL, Case, Category, Channel, Event, Photo, Revisit, Status, Support
 from .rules import may
 from .signals import notify
@@ -175,6 +175,7 @@ def similar_open_cases(*, compound, category, building=None, stairwell=None, lim
 @transaction.atomic
 def support(*, case: Case, person: Person, now=None) -> bool:
     """Add one resident's support to an open case; False if he already supports it."""
+    now = now or timezone.now()
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status in FINAL or case.status == Status.RESOLVED:
         raise CaseError(_("This case is no longer open; support is closed."))
@@ -186,7 +187,7 @@ def support(*, case: Case, person: Person, now=None) -> bool:
     except IntegrityError:
         return False
     Case.objects.filter(pk=case.pk).update(supporters=F("supporters") + 1)
-    Event.objects.create(case=case, type=Event.Type.SUPPORT, actor_label=str(_("a neighbour")), public=True)
+    Event.objects.create(case=case, type=Event.Type.SUPPORT, actor_label=str(_("a neighbour")), at=now, public=True)
     return True
 
 
@@ -278,7 +279,7 @@ def reassign(*, case: Case, user, organisation, note: str, version=None, now=Non
     if not may(user, "reassign", case):
         raise PermissionDenied(_("Only community staff can hand a case to another organisation."))
     if version is not None and int(version) != case.version:
-        raise CaseError(_("Someone else changed this case a moment ago. Please look again and retry."))
+        raise Conflict(_("Someone else changed this case a moment ago. Please look again and retry."))
     if case.status in FINAL:
         raise CaseError(_("This case is %(status)s.") % {"status": case.get_status_display()})
     note = (note or "").strip()
@@ -370,7 +371,8 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
         if deadlines.held_workdays(case.resolved_at, now, cal) < revisit_after:
             continue
         due = deadlines.end_of_day(add_workdays(timezone.localdate(now), 2, cal))
-        created = Revisit.objects.get_or_create(case=case, defaults={"community_id": case.community_id, "due": due})[1]
+        defaults = {"community_id": case.community_id, "due": due, "created": now}
+        created = Revisit.objects.get_or_create(case=case, defaults=defaults)[1]
         if created:
             notify("revisit", case.pk, community_id=case.community_id)
             done["revisits"] += 1
