@@ -103,7 +103,7 @@ def test_stray_uploads_are_deleted_once_old(world, settings):
     os.utime(kept.file.path, (three_days_ago, three_days_ago))  # old file, but its job still waits
 
     out = cleanup()
-    assert "Deleted 1 uploaded files that belong to no import." in out and "imports/lost.csv" in out
+    assert "Deleted 1 uploaded file that belongs to no import." in out and "imports/lost.csv" in out
     assert not stray_old.exists() and stray_new.exists() and on_disk(kept)
 
 

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from linli.people.importing import cleanup_imports
 
@@ -24,9 +25,30 @@ class Command(BaseCommand):
             raise CommandError(_("--days must be at least 1."))
         done = cleanup_imports(older_than=datetime.timedelta(days=days))
         lines = [
-            (_("Deleted the files of %(count)s finished imports."), done.finished),
-            (_("Marked %(count)s abandoned imports as failed and deleted their files."), done.abandoned),
-            (_("Deleted %(count)s uploaded files that belong to no import."), done.stray_files),
+            (
+                ngettext(
+                    "Deleted the file of %(count)s finished import.",
+                    "Deleted the files of %(count)s finished imports.",
+                    len(done.finished),
+                ),
+                done.finished,
+            ),
+            (
+                ngettext(
+                    "Marked %(count)s abandoned import as failed and deleted its file.",
+                    "Marked %(count)s abandoned imports as failed and deleted their files.",
+                    len(done.abandoned),
+                ),
+                done.abandoned,
+            ),
+            (
+                ngettext(
+                    "Deleted %(count)s uploaded file that belongs to no import.",
+                    "Deleted %(count)s uploaded files that belong to no import.",
+                    len(done.stray_files),
+                ),
+                done.stray_files,
+            ),
         ]
         if not any(items for _message, items in lines):
             self.stdout.write(_("Nothing to clean up."))
