@@ -107,7 +107,10 @@ class ResidentFilter(Schema):
     compound: int | None = None
     q: str | None = Field(None, description="Part of the name")
     vulnerable: bool | None = None
-    phone: str | None = Field(None, description="Exact mobile number")
+
+
+class ResidentSearchIn(Schema):
+    phone: str = Field(..., min_length=1, max_length=40, description="Exact mobile number; spaces, dashes, +86 allowed")
 
 
 class RevealIn(Schema):
@@ -152,13 +155,19 @@ def list_residents(request, filters: Query[ResidentFilter]):
         qs = qs.filter(name__icontains=filters.q.strip())
     if filters.vulnerable is not None:
         qs = qs.filter(vulnerable_q() if filters.vulnerable else ~vulnerable_q())
-    if filters.phone is not None:
-        try:
-            phone = normalize_phone(filters.phone)
-        except ValueError as exc:
-            raise invalid_input("query.phone", str(exc)) from None
-        qs = qs.filter(phone_hash=keyed_hash(phone))
     return qs
+
+
+@residents_router.post("/search", response={200: list[ResidentOut], **ERRORS})
+@paginate(Pagination)
+def search_residents(request, payload: ResidentSearchIn):
+    """Residents within the caller's area with this mobile number, masked as in the list. A POST
+    with the number in the body, so that it never appears in a URL (access logs, proxies)."""
+    try:
+        phone = normalize_phone(payload.phone)
+    except ValueError as exc:
+        raise invalid_input("body.phone", str(exc)) from None
+    return _people(request.auth).filter(phone_hash=keyed_hash(phone))
 
 
 @residents_router.get("/{int:person_id}", response={200: ResidentDetailOut, **ERRORS})

@@ -85,13 +85,47 @@ def test_resident_filters(world, login):
     assert ids(client.get(f"{API}/residents?compound={w.fufeng.pk}&q=二")) == {w.p_b2.pk, w.p_s12.pk}
     assert ids(client.get(f"{API}/residents?vulnerable=true")) == {w.p_neighbour.pk, w.p_b2.pk}
     assert w.p_neighbour.pk not in ids(client.get(f"{API}/residents?vulnerable=false"))
-    assert ids(client.get(f"{API}/residents?phone=+86 138-0000-0002")) == {w.p_neighbour.pk}
 
 
-def test_phone_lookup_only_within_scope(world, login):
+# --- residents: search by phone (a POST: the number stays out of URLs and access logs) ----
+
+
+def search(client, phone, **headers):
+    return client.post(f"{API}/residents/search", {"phone": phone}, content_type="application/json", headers=headers)
+
+
+def test_phone_search_finds_the_resident_masked(world, login):
+    response = search(login(world.carol), "+86 138-0000-0002")
+    assert ids(response) == {world.p_neighbour.pk}
+    item = response.json()["items"][0]
+    assert item["phone"] == "138****0002" and "13800000002" not in response.content.decode()
+    assert item["homes"] == [{"id": world.h102.pk, "label": "富丰新城 1栋 1单元 102", "relation": "owner"}]
+    assert ids(search(login(world.carol), "13900000000")) == set()
+
+
+def test_phone_search_only_within_scope(world, login):
     w = world
-    assert ids(login(w.bob).get(f"{API}/residents?phone=13800000005")) == set()  # olga, another community
-    assert ids(login(w.erin).get(f"{API}/residents?phone=13800000005")) == {w.p_olga.pk}
+    assert ids(search(login(w.bob), "13800000005")) == set()  # olga, another community
+    assert ids(search(login(w.alice), "13800000002")) == set()  # a neighbour, not her own home
+    assert ids(search(login(w.erin), "13800000005")) == {w.p_olga.pk}
+
+
+def test_phone_search_with_a_bearer_token_and_without_credentials(world, client):
+    from linli.accounts.models import ApiToken
+
+    _token, key = ApiToken.issue(user=world.bob, name="app")
+    assert ids(search(client, "13800000001", authorization=f"Bearer {key}")) == {world.p_alice.pk}
+    assert search(client, "13800000001").status_code == 401
+
+
+def test_phone_is_no_longer_a_query_parameter(world, login):
+    client = login(world.carol)
+    schema = client.get(f"{API}/openapi.json").json()
+    parameters = {p["name"] for p in schema["paths"][f"{API}/residents"]["get"]["parameters"]}
+    assert "phone" not in parameters and "q" in parameters
+    assert "post" in schema["paths"][f"{API}/residents/search"]
+    # A stray ?phone= filters nothing: the list is the caller's whole area, as without it.
+    assert ids(client.get(f"{API}/residents?phone=13800000002")) == ids(client.get(f"{API}/residents"))
 
 
 def test_place_filter_does_not_reveal_homes_outside_the_area(world, login):
@@ -107,12 +141,16 @@ def test_place_filter_does_not_reveal_homes_outside_the_area(world, login):
     )
 
 
-def test_invalid_phone_lookup_is_422(world, login):
-    response = login(world.carol).get(f"{API}/residents?phone=12345", headers={"accept-language": "en"})
+def test_invalid_phone_search_is_422(world, login):
+    client = login(world.carol)
+    response = search(client, "12345", accept_language="en")
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "query.phone", "message": "Phone number must be 11 digits starting with 1: 12345"}
+        {"field": "body.phone", "message": "Phone number must be 11 digits starting with 1: 12345"}
     ]
+    assert search(client, "").status_code == 422
+    missing = client.post(f"{API}/residents/search", {}, content_type="application/json")
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "body.phone"
 
 
 def test_resident_detail_is_masked(world, login):
@@ -398,3 +436,17 @@ def size(body):
     if "count" in body:
         return body["count"]
     return len(body.get("homes", [])) + len(body.get("members", []))
+
+
+def test_phone_search_query_count_is_constant_in_rows(world, login, django_assert_num_queries):
+    w = world
+    client = login(w.carol)
+    with CaptureQueriesContext(connection) as before:
+        assert ids(search(client, "13800000001")) == {w.p_alice.pk}
+    for i in range(4):  # a family sharing one phone, in several homes
+        home = Home.objects.create(stairwell=w.s21, number=f"30{i}", floor=3)
+        person = Person.objects.create(name=f"同号{i}", phone="13800000001")
+        Occupancy.objects.create(person=person, home=home, relation=Occupancy.Relation.FAMILY)
+        Occupancy.objects.create(person=person, home=w.h201, relation=Occupancy.Relation.FAMILY)
+    with django_assert_num_queries(len(before.captured_queries)):
+        assert len(ids(search(client, "13800000001"))) == 5
