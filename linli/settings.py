@@ -153,6 +153,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "linli" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
+# The audit log masks private fields as the pages do (138****5678), not its default half-mask.
+AUDITLOG_MASK_CALLABLE = "linli.lib.masking.mask_private"
+
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 STORAGES = {

@@ -22,3 +22,14 @@ def mask_name(value: str) -> str:
     if not value:
         return ""
     return value[0] + "*" * (len(value) - 1)
+
+
+def mask_private(value: str) -> str:
+    """The audit log's mask for any private field: the same forms the pages show, so that
+    the log and the pages together never reveal more than either alone."""
+    value = str(value or "")
+    if len(value) == 11 and value.isdigit():
+        return mask_phone(value)
+    if len(value) >= 15:
+        return mask_id_number(value)
+    return "*" * len(value)
