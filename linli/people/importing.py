@@ -606,7 +606,8 @@ def run_import(job_id: int, commit: bool) -> None:
     with translation.override(job.language or settings.LANGUAGE_CODE):
         job.status = ImportJob.Status.IMPORTING if commit else ImportJob.Status.VALIDATING
         job.processed_rows = 0
-        job.save(update_fields=["status", "processed_rows"])
+        job.started = timezone.now()
+        job.save(update_fields=["status", "processed_rows", "started"])
 
         def progress(done: int, total: int) -> None:
             ImportJob.objects.filter(pk=job_id).update(processed_rows=done, total_rows=total)
@@ -661,9 +662,10 @@ UPLOAD_FOLDER = "imports"  # ImportJob.file's upload_to
 
 
 def fail_if_stale(job: ImportJob) -> None:
-    """A job still "running" an hour after upload lost its thread (the server restarted):
-    mark it failed so the page stops waiting. Nothing was written: writes are one transaction."""
-    if job.is_running and job.created < timezone.now() - STALE_AFTER:
+    """A job still "running" an hour after its check or import began lost its thread (the
+    server restarted): mark it failed so the page stops waiting. Nothing was written: writes are
+    one transaction. Timed from the start, not the upload: a preview may wait a day for "import"."""
+    if job.is_running and (job.started or job.created) < timezone.now() - STALE_AFTER:
         message = _("The import stopped before it finished (the server restarted?). Nothing was imported.")
         _finish(job, ImportJob.Status.FAILED, errors=[RowError(None, "", "", message).as_dict()])
 

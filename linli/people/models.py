@@ -462,6 +462,7 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True)  # the last check or import began
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

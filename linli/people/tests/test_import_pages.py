@@ -263,3 +263,17 @@ def test_import_is_in_the_menu_for_staff_only(world, login):
     link = f'href="{reverse("imports:upload")}"'
     assert link in login(world.carol).get(reverse("accounts:home")).content.decode()
     assert link not in login(world.bob).get(reverse("accounts:home")).content.decode()
+
+
+def test_an_import_confirmed_long_after_the_upload_is_not_taken_for_dead(world, login):
+    import datetime
+
+    from django.utils import timezone
+
+    job = ImportJob.objects.create(user=world.carol, file_name="x.csv", status=ImportJob.Status.IMPORTING)
+    ImportJob.objects.filter(pk=job.pk).update(
+        created=timezone.now() - datetime.timedelta(hours=5), started=timezone.now() - datetime.timedelta(minutes=2)
+    )
+    login(world.carol).get(reverse("imports:progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.IMPORTING
