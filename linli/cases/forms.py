@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -129,7 +130,7 @@ class IntakeForm(ContactForm):
     )
     kind = forms.ChoiceField(
         label=_("What do you want?"),
-        choices=[("", _("Not sure"))] + [(k.value, k.label) for k in Kind if k != Kind.DISPUTE],
+        choices=[("", _("Not sure"))] + [(k.value, capfirst(k.label)) for k in Kind if k != Kind.DISPUTE],
         required=False,
         error_messages={"invalid_choice": _("Please choose one of the options shown.")},
     )

@@ -219,3 +219,16 @@ def test_photos_of_the_case_are_served_only_to_the_resident(cw, client):
     client.get(f"/r/track/{case.code}/{secret}/")
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+
+
+def test_wrong_digits_through_the_api_count_against_the_page_too(cw, client):
+    case, _ = submit(cw)
+    for i in range(5):
+        answer = client.post(
+            "/api/v1/public/track",
+            {"code": case.code, "last4": f"000{i}"},
+            content_type="application/json",
+            REMOTE_ADDR=f"10.0.3.{i}",
+        )
+        assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+    assert look_up(client, case.code, "5678", ip="10.0.4.1").status_code == 429
