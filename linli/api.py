@@ -9,8 +9,9 @@ from django.http import Http404
 from ninja import NinjaAPI, Router, Swagger
 
 from linli.accounts.api import router as auth_router
-from linli.cases.api import open311_router, public_router
 from linli.cases.api import router as cases_router
+from linli.cases.open311 import open311_router
+from linli.cases.public_api import public_router
 from linli.lib.api_support import AUTH, install_error_handlers
 from linli.people.api import assignments_router, organisations_router, residents_router, reveals_router
 from linli.places.api import homes_router

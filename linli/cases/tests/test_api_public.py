@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from linli.cases import api as cases_api
+from linli.cases import public_api as cases_api
 from linli.cases import services
 from linli.cases.lifecycle import perform
 from linli.cases.models import Status

@@ -1,0 +1,122 @@
+"""Cases without an account, under /api/v1/public: a compound's public board and following
+a case with its code (and the last four digits of the phone, or the follow link's secret)."""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja import Status as Answer
+
+from linli.lib.api_support import ApiError, ErrorOut, Message, Ref, client_ip, invalid_input, ref
+from linli.places.models import Compound
+
+from .api_schemas import PublicCaseOut, TrackedCaseOut, normal_code, public_cases
+from .models import FINAL, OPEN311_CLOSED, Case
+
+public_router = Router(tags=["public"], auth=None)
+
+PUBLIC_ERRORS = {404: ErrorOut, 422: ErrorOut}
+# The public board shows open cases and those finished within this many days.
+BOARD_RECENT_DAYS = 30
+# Following a case with its code: attempts per client address, and failed attempts per code
+# (four digits are only 10,000 guesses: a code is locked for an hour after a few wrong ones).
+TRACK_IP_LIMIT, TRACK_IP_WINDOW = 20, 10 * 60
+TRACK_CODE_LIMIT, TRACK_CODE_WINDOW = 5, 60 * 60
+
+
+# --- the board ---------------------------------------------------------------------------
+
+
+class BoardOut(Schema):
+    compound: Ref
+    open_count: int = Field(..., description="Open cases on the board")
+    count: int
+    items: list[PublicCaseOut]
+
+
+@public_router.get(
+    "/compounds/{int:compound_id}/board",
+    response={200: BoardOut, **PUBLIC_ERRORS},
+    summary="A compound's public board",
+)
+def public_board(
+    request,
+    compound_id: int,
+    limit: int = Query(50, ge=1, le=settings.NINJA_PAGINATION_MAX_PER_PAGE_SIZE),
+    offset: int = Query(0, ge=0),
+):
+    """Open cases and those finished in the last 30 days, with their public replies. No
+    names or homes unless the resident agreed, never a phone number. No login needed."""
+    compound = Compound.objects.filter(pk=compound_id).first()
+    if compound is None:
+        raise Http404
+    since = timezone.now() - dt.timedelta(days=BOARD_RECENT_DAYS)
+    board = Case.objects.filter(compound=compound, on_public_board=True).filter(
+        ~Q(status__in=FINAL) | Q(closed_at__gte=since)
+    )
+    return {
+        "compound": ref(compound),
+        "open_count": board.exclude(status__in=OPEN311_CLOSED).count(),
+        "count": board.count(),
+        "items": list(public_cases(board).order_by("-submitted_at", "-pk")[offset : offset + limit]),
+    }
+
+
+class TrackIn(Schema):
+    code: str = Field(..., max_length=20)
+    last4: str | None = Field(None, max_length=4, description="The last four digits of the reporter's phone")
+    secret: str | None = Field(None, max_length=64, description="Or the secret of the follow link")
+
+
+def _count(key: str, window: int) -> int:
+    cache.add(key, 0, window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        return 1
+
+
+def _too_many(response: HttpResponse, wait: int):
+    response["Retry-After"] = str(wait)
+    message = _("Too many attempts. Please try again in %(minutes)s minutes.") % {"minutes": max(1, wait // 60)}
+    return Answer(429, {"detail": message, "code": "throttled"})
+
+
+@public_router.post(
+    "/track",
+    response={200: TrackedCaseOut, 404: ErrorOut, 422: ErrorOut, 429: Message},
+    summary="Follow a case with its code",
+)
+def track(request, payload: TrackIn, response: HttpResponse):
+    """The code and the last four digits of the reporter's phone (or the follow link's
+    secret) show the case as the public sees it, with its description and public timeline.
+    Limited per client address and per code; a wrong code and wrong digits get the same 404."""
+    response["Cache-Control"] = "no-store"
+    last4, secret = (payload.last4 or "").strip(), (payload.secret or "").strip()
+    if not secret and not (len(last4) == 4 and last4.isdigit()):
+        raise invalid_input("body.last4", _("Enter the last four digits of the phone number given with the case."))
+    code = normal_code(payload.code)
+    code_key = "cases:track:code:" + hashlib.sha256(code.encode()).hexdigest()[:32]
+    if _count(f"cases:track:ip:{client_ip(request)}", TRACK_IP_WINDOW) > TRACK_IP_LIMIT:
+        return _too_many(response, TRACK_IP_WINDOW)
+    if (cache.get(code_key) or 0) >= TRACK_CODE_LIMIT:
+        return _too_many(response, TRACK_CODE_WINDOW)
+    case = Case.objects.filter(code=code).first()
+    matches = case is not None and (
+        (secret and case.secret_matches(secret))
+        or (last4 and case.phone_last4 and secrets.compare_digest(case.phone_last4, last4))
+    )
+    if not matches:
+        _count(code_key, TRACK_CODE_WINDOW)
+        raise ApiError(404, "not_found", _("No case matches this code and these digits."))
+    case = public_cases(Case.objects.filter(pk=case.pk)).get()
+    case.timeline = list(case.events.filter(public=True).select_related("organisation"))
+    return case
