@@ -222,7 +222,9 @@ NOTE_LABELS = {
 
 
 class DispatchForm(ActionForm):
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=_("(choose)")
+    )
     assignee = forms.ModelChoiceField(
         label=_("Assigned to"), queryset=None, required=False, empty_label=_("(no one in particular)")
     )
@@ -302,7 +304,9 @@ class NoteForm(forms.Form):
 
 class ReassignForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    organisation = forms.ModelChoiceField(label=_("Hand to"), queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Hand to"), queryset=Organisation.objects.none(), empty_label=_("(choose)")
+    )
     note = forms.CharField(label=_("Why?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, case, user, **kw):
@@ -322,7 +326,7 @@ class RecordForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Channel.PHONE_CALL,
     )
-    compound = forms.ModelChoiceField(label=_("Compound"), queryset=Compound.objects.none())
+    compound = forms.ModelChoiceField(label=_("Compound"), queryset=Compound.objects.none(), empty_label=_("(choose)"))
     place = forms.ChoiceField(label=_("Building or stairwell"), required=False)
     location = forms.CharField(label=_("Exact spot"), max_length=120, required=False)
     who = forms.CharField(label=_("Find the resident by name or phone"), max_length=50, required=False)
@@ -331,7 +335,9 @@ class RecordForm(forms.Form):
     reporter_phone = forms.CharField(
         label=_("and phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(active=True))
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(active=True), empty_label=_("(choose)")
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("as the category says")), *Kind.choices], required=False)
     title = forms.CharField(label=_("Title"), max_length=80)
     description = forms.CharField(label=_("What happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))

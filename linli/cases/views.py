@@ -173,7 +173,8 @@ def queue(request):
         "query": query.urlencode(),
         "here": request.get_full_path(),
         "select_all": request.GET.get("select") == "all",
-        "bulk": BulkForm(user=user, staff=staff) if acting is not None else None,
+        # Leaders follow their stairwells' cases; handlers and staff act on them in bulk.
+        "bulk": BulkForm(user=user, staff=staff) if staff or access.handler_org_ids(user) else None,
         "may_record": _recordable_compounds(user).exists(),
         "sees_revisits": staff,
         "more_open": any(request.GET.get(k) for k in MORE_FILTERS),
@@ -263,7 +264,9 @@ def _render_case(request, case, *, status=200, error="", bound=None):
         "photos": list(case.photos.filter(event__isnull=True)),
         "plain_actions": [a for a in action_forms if a[0] in PLAIN_ACTIONS],
         "form_actions": [a for a in action_forms if a[0] not in PLAIN_ACTIONS],
-        "reply_form": (bound.get("reply") or ReplyForm(prefix="reply")) if case.is_open and may(user, "reply", case) else None,
+        "reply_form": (bound.get("reply") or ReplyForm(prefix="reply"))
+        if case.is_open and may(user, "reply", case)
+        else None,
         "note_form": (bound.get("note") or NoteForm(prefix="note")) if internal else None,
         "reassign_form": (bound.get("reassign") or ReassignForm(case=case, user=user))
         if case.is_open and may(user, "reassign", case)
@@ -631,6 +634,7 @@ def grouped_figures(cases, by: str, now=None) -> list[dict]:
         row = _rates(dict(row))
         row["name"] = row[names[0]] if (zh or len(names) == 1) else row[names[1]]
         out.append(row)
+    out.sort(key=lambda row: (-row["received"], row["name"]))  # the busiest first
     return out
 
 

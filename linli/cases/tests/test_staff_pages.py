@@ -225,9 +225,10 @@ def test_check_all_on_this_page(cw, login, now_case):
     assert html.count('name="case"') == 2 and html.count(" checked aria-label") == 2
 
 
-def test_a_resident_has_no_bulk_actions(cw, login, now_case):
+@pytest.mark.parametrize("actor", ["alice", "bob"])
+def test_residents_and_leaders_follow_cases_without_bulk_actions(cw, login, now_case, actor):
     case = now_case()
-    html = shown(login(cw.alice))
+    html = shown(login(getattr(cw, actor)))
     assert listed(case, html) and 'name="action"' not in html
 
 

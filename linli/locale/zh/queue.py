@@ -110,6 +110,8 @@ ZH = {
     "Reply to the resident: what was done (optional if you already replied)": "答复居民：做了什么（已答复过可不填）",
     "Note (needed when it goes to another organisation)": "备注（转给其他单位时必填）",
     "(no one in particular)": "（不指定）",
+    "(choose)": "（请选择）",
+    "not shown to the resident": "居民不可见",
     "Code of the original case": "原诉求编号",
     "No case %(code)s among the cases you can see.": "在您可查看的诉求中没有 %(code)s。",
     "Reply to the resident (public)": "答复居民（公开）",
