@@ -56,10 +56,12 @@ def check_place(*, compound: Compound, building=None, stairwell=None, home=None)
     return building, stairwell, home
 
 
-def find_or_add_reporter(*, name: str, phone: str) -> Person:
+def find_or_add_reporter(*, name: str, phone: str, trusted: bool = True) -> Person:
     """The person with this phone number, or a new person record (not living anywhere yet):
-    the community can link him to a home later."""
-    person = Person.objects.filter(phone_hash=keyed_hash(phone)).order_by("pk").first()
+    the community can link him to a home later. Untrusted (a form anyone can fill in): never
+    attach the case to an existing resident's record on the strength of a typed number, or
+    anyone could file cases in a neighbour's name; a new record is made instead."""
+    person = Person.objects.filter(phone_hash=keyed_hash(phone)).order_by("pk").first() if trusted else None
     if person is None:
         person = Person.objects.create(name=name or phone[-4:], phone=phone)
     return person
@@ -106,7 +108,7 @@ def submit(
         except ValueError as exc:
             raise ValidationError(str(exc), code="bad_phone") from None
     if reporter is None and phone:
-        reporter = find_or_add_reporter(name=reporter_name, phone=phone)
+        reporter = find_or_add_reporter(name=reporter_name, phone=phone, trusted=recorded_by is not None)
     if reporter is not None:
         reporter_name = reporter_name or reporter.name
         phone = phone or reporter.phone
@@ -217,6 +219,42 @@ def reply(*, case: Case, user, text: str, photos=(), now=None) -> Event:
         )
     notify("reply", case.pk, first=first)
     return event
+
+
+# A resident adds photos to his own case only until someone starts on it.
+REPORTER_PHOTO_STATUSES = {Status.SUBMITTED, Status.ACCEPTED}
+
+
+@transaction.atomic
+def add_photos(*, case: Case, user=None, as_reporter: bool = False, photos) -> list[Photo]:
+    """More photos on a case (already cleaned: linli.lib.images.clean_photo). The reporter
+    (or the resident through his secret link, `as_reporter`) while the case is submitted or
+    accepted; those who handle it and community staff until it is final. At most MAX_PHOTOS
+    on a case in all, replies' photos included."""
+    from .access import is_handler_for, is_staff_for
+
+    # Locked: two uploads at the same moment must not pass the limit together.
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not as_reporter and not may(user, "add_photos", case):
+        raise PermissionDenied(_("Your role does not allow you to add photos to this case."))
+    handles = not as_reporter and (is_handler_for(user, case) or is_staff_for(user, case))
+    if case.status in FINAL or (not handles and case.status not in REPORTER_PHOTO_STATUSES):
+        raise CaseError(_("Photos can no longer be added to this case."))
+    photos = list(photos)
+    if not photos:
+        raise ValidationError(_("Choose at least one photo."), code="no_photos")
+    have = case.photos.count()
+    if have + len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            _("A case can have at most %(n)s photos; this one has %(have)s.") % {"n": MAX_PHOTOS, "have": have},
+            code="too_many_photos",
+        )
+    return [
+        Photo.objects.create(
+            case=case, image=ContentFile(photo.content, name=photo.name), width=photo.width, height=photo.height
+        )
+        for photo in photos
+    ]
 
 
 def add_note(*, case: Case, user, text: str, now=None) -> Event:

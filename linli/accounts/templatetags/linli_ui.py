@@ -61,3 +61,13 @@ def counts(row):
 def has(collection, item) -> bool:
     """`{% include ... with can=revealable|has:person.pk %}`: membership test for includes."""
     return bool(collection) and item in collection
+
+
+@register.simple_tag
+def handles_cases(user) -> bool:
+    """Leaders, handlers of an organisation's cases and community staff get the work queue."""
+    from linli.cases.access import handler_org_ids, leader_q, staff_q
+
+    if not (user and user.is_authenticated):
+        return False
+    return bool(handler_org_ids(user)) or leader_q(user) is not None or staff_q(user) is not None

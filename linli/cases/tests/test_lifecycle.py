@@ -219,8 +219,14 @@ def test_bad_place_and_text_are_refused_and_nothing_is_written(cw, new_case):
 
 
 def test_a_reporter_without_account_is_found_by_phone_or_added(cw, new_case):
-    case = new_case(reporter=None, reporter_name="王邻", reporter_phone="138 0000 0002")
+    case = new_case(reporter=None, reporter_name="王邻", reporter_phone="138 0000 0002", recorded_by=cw.bob)
     assert case.reporter == cw.p_neighbour and case.phone_last4 == "0002"
+
+
+def test_a_typed_number_on_the_open_form_never_files_in_a_neighbours_name(cw, new_case):
+    case = new_case(reporter=None, reporter_name="冒名", reporter_phone="13800000002")
+    assert case.reporter != cw.p_neighbour and case.reporter.name == "冒名"
+    assert not cw.p_neighbour.cases.exists()
     case = new_case(reporter=None, reporter_name="新住户", reporter_phone="13700000077")
     assert case.reporter.name == "新住户" and case.reporter_phone == "13700000077"
 
