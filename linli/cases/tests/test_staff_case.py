@@ -97,6 +97,7 @@ def test_header_shows_the_case_and_its_clock(cw, en, case):
     assert case.code in html and "楼道灯坏了" in html and "富丰新城 1栋 1单元" in html
     assert "富丰物业" in html and "working days left" in html
     assert "1单元3楼楼道灯不亮" in html and "李爱丽" in html
+    assert reverse("report:board_case", args=[cw.fufeng.pk, case.code]) in html
 
 
 def test_accept_records_the_first_receiver(cw, login, case):
