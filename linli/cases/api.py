@@ -13,8 +13,6 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -31,7 +29,7 @@ from linli.people.models import Person, RevealLog
 from linli.places.models import Building, Compound, Stairwell
 
 from . import deadlines, lifecycle, services
-from .access import access_case, can_record_for, is_handler_for, is_reporter_of, is_staff_for, visible_cases
+from .access import access_case, can_record_for, is_reporter_of, visible_cases
 from .api_schemas import (
     CaseCreatedOut,
     CaseDetailOut,
@@ -45,16 +43,13 @@ from .api_schemas import (
     public_case,
     public_cases,
 )
-from .models import FINAL, Case, Category, Channel, Kind, Photo, Status
+from .models import FINAL, Case, Category, Channel, Kind, Status
 from .rules import may
 
 router = Router(tags=["cases"])
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
-# A resident adds photos to his own case only until someone starts on it.
-REPORTER_PHOTO_STATUSES = {Status.SUBMITTED, Status.ACCEPTED}
-MAX_CASE_PHOTOS = 4 * services.MAX_PHOTOS
 # Channels a resident may name for his own case; the others are for recording on someone's behalf.
 SELF_CHANNELS = {Channel.MOBILE, Channel.POSTER, Channel.API}
 
@@ -139,21 +134,16 @@ def _load(case: Case) -> Case:
     )
 
 
-def _may_add_photos(user, case: Case) -> bool:
-    if case.status in FINAL:
-        return False
-    if is_handler_for(user, case) or is_staff_for(user, case):
-        return True
-    return is_reporter_of(user, case) and case.status in REPORTER_PHOTO_STATUSES
-
-
 def _detail(user, case: Case) -> Case:
     case = _load(case)
     events = case.events.select_related("organisation")
     if not may(user, "note", case):  # internal notes and steps only for those who work on it
         events = events.filter(public=True)
     case.timeline = list(events)
-    case.photo_list = list(case.photos.all())
+    photos = case.photos.all()
+    if not may(user, "note", case):  # photos of internal entries, as on the case page
+        photos = photos.filter(Q(event__isnull=True) | Q(event__public=True))
+    case.photo_list = list(photos)
     case.available_actions = lifecycle.available(case, user)
     case.can = {
         "reply": may(user, "reply", case),
@@ -162,7 +152,7 @@ def _detail(user, case: Case) -> Case:
         "support": scope_for(user).person_id is not None and not is_reporter_of(user, case),
         "reassign": may(user, "reassign", case),
         "reveal_contact": may(user, "reveal_contact", case),
-        "add_photos": _may_add_photos(user, case),
+        "add_photos": may(user, "add_photos", case),
     }
     case.reporter_view = _reporter(user, case)
     working = case.status not in FINAL and case.status not in (Status.RESOLVED, Status.ON_HOLD)
@@ -518,26 +508,23 @@ def reveal_contact(request, code: str, payload: RevealIn, response: HttpResponse
 
 @router.post("/{code}/photos", response={201: list[PhotoOut], **ERRORS}, summary="Add photos to a case (multipart)")
 def add_photos(request, code: str, photos: File[list[UploadedFile]]):
-    """`multipart/form-data` with one or more `photos` (JPEG, PNG or WebP). The reporter may
-    add photos while the case is submitted or accepted; those who handle it, until it is
-    closed. Each photo is resized and stripped of its metadata (and so of its location)."""
+    """`multipart/form-data` with one or more `photos` (JPEG, PNG or WebP), at most 6 on a
+    case in all. The reporter may add photos while the case is submitted or accepted; those
+    who handle it and community staff, until it is closed (otherwise a 409). Each photo is
+    resized and stripped of its metadata (and so of its location); its `url` is a page that
+    checks the caller may see the case."""
     user = request.auth
     case = access_case(user, code)
-    if not _may_add_photos(user, case):
-        raise PermissionDenied(_("Photos can no longer be added to this case."))
+    if not may(user, "add_photos", case):  # before the work of reading the images
+        raise PermissionDenied(_("Your role does not allow you to add photos to this case."))
     if len(photos) > services.MAX_PHOTOS:
         raise invalid_input("body.photos", _("At most %(n)s photos.") % {"n": services.MAX_PHOTOS})
-    if case.photos.count() + len(photos) > MAX_CASE_PHOTOS:
-        raise invalid_input("body.photos", _("This case already has as many photos as it can hold."))
     cleaned = []
     for upload in photos:
         try:
             cleaned.append(clean_photo(upload))
         except DjangoValidationError as exc:
             raise invalid_input("body.photos", exc.messages[0]) from None
-    with transaction.atomic():
-        saved = [
-            Photo.objects.create(case=case, image=ContentFile(p.content, name=p.name), width=p.width, height=p.height)
-            for p in cleaned
-        ]
+    with case_errors("body.photos"):
+        saved = services.add_photos(case=case, user=user, photos=cleaned)
     return Answer(201, saved)

@@ -7,14 +7,15 @@ from contextlib import contextmanager
 from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.urls import reverse
 from ninja import Field, Schema
 
 from linli.lib.api_support import ApiError, Ref, ref
 
 from .lifecycle import CaseError, Conflict
-from .models import Case, Event
+from .models import Case, Event, Photo
 
 # --- turning the core's errors into answers ---------------------------------------------
 
@@ -180,13 +181,13 @@ class EventOut(Schema):
 
 class PhotoOut(Schema):
     id: int
-    url: str
+    url: str = Field(..., description="A page that checks the caller may see the case (uploads are not served)")
     width: int
     height: int
 
     @staticmethod
     def resolve_url(obj):
-        return obj.image.url
+        return reverse("cases:photo", kwargs={"code": obj.case.code, "pk": obj.pk})
 
 
 class CanOut(Schema):
@@ -272,6 +273,13 @@ class PublicReplyOut(Schema):
         return obj.organisation.name if obj.organisation_id else ""
 
 
+class PublicPhotoOut(Schema):
+    id: int
+    url: str = Field(..., description="The public board's photo page")
+    width: int
+    height: int
+
+
 class PublicCaseOut(Schema):
     """A case as anyone may see it: no names, phones or homes unless the resident agreed
     (`public_details`), and then no phone still."""
@@ -294,6 +302,9 @@ class PublicCaseOut(Schema):
     closed_at: dt.datetime | None
     overdue: bool
     replies: list[PublicReplyOut]
+    photos: list[PublicPhotoOut] = Field(
+        ..., description="The answers' photos; the resident's own only with public_details"
+    )
 
     @staticmethod
     def resolve_category(obj):
@@ -331,6 +342,10 @@ class PublicCaseOut(Schema):
     def resolve_replies(obj):
         return obj.public_replies
 
+    @staticmethod
+    def resolve_photos(obj):
+        return board_photos(obj)
+
 
 class PublicEventOut(Schema):
     at: dt.datetime
@@ -366,9 +381,35 @@ class TrackedCaseOut(PublicCaseOut):
 
 def public_cases(qs):
     replies = Event.objects.filter(type=Event.Type.REPLY, public=True).select_related("organisation")
+    photos = Photo.objects.filter(Q(event__isnull=True) | Q(event__public=True)).only(
+        "pk", "case_id", "event_id", "width", "height"
+    )
     return qs.select_related(
         "category", "compound", "building", "organisation", "home__stairwell__building__compound", "reporter"
-    ).prefetch_related(Prefetch("events", queryset=replies.order_by("at", "pk"), to_attr="public_replies"))
+    ).prefetch_related(
+        Prefetch("events", queryset=replies.order_by("at", "pk"), to_attr="public_replies"),
+        Prefetch("photos", queryset=photos, to_attr="public_photos"),
+    )
+
+
+def board_photos(case: Case) -> list[dict]:
+    """The photos anyone may see, as the board's photo page shows them (report:board_photo):
+    the public answers' photos, and the resident's own only if he agreed to show details.
+    A case off the board has none: its page would not open. (MEDIA is not served.)"""
+    if not case.on_public_board:
+        return []
+    return [
+        {
+            "id": p.pk,
+            "url": reverse(
+                "report:board_photo", kwargs={"compound_id": case.compound_id, "code": case.code, "photo_id": p.pk}
+            ),
+            "width": p.width,
+            "height": p.height,
+        }
+        for p in case.public_photos
+        if p.event_id is not None or case.public_details
+    ]
 
 
 def normal_code(code: str) -> str:

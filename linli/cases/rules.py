@@ -31,6 +31,8 @@ PERMISSIONS = {
     "mediate": is_handler | is_staff,
     "revisit": is_staff,
     "reveal_contact": is_handler | is_staff,
+    # The case's state narrows it further (services.add_photos).
+    "add_photos": is_reporter | is_handler | is_staff,
 }
 
 for _action, _predicate in PERMISSIONS.items():

@@ -1,19 +1,14 @@
 """Acting on a case over the API: every step of the lifecycle, the answers to a stale version
 (409), to a step the case's state does not allow (409), to a role that may not (403) and to
-bad input (422), in the caller's language; replies, notes, ratings, support, reassignment,
-photos and the logged reveal of the reporter's phone."""
-
-import io
+bad input (422), in the caller's language; replies, notes, ratings, support, reassignment and
+the logged reveal of the reporter's phone (photos: test_api_photos.py)."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from PIL import Image
 
-from linli.cases import services
 from linli.cases.lifecycle import TRANSITIONS, perform
-from linli.cases.models import Case, Event, Photo, Status
+from linli.cases.models import Case, Event, Status
 from linli.conftest import _user
 from linli.people.models import RevealLog
 
@@ -315,57 +310,6 @@ def test_a_reveal_needs_a_reason(cw, case, login):
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "body.reason", "message": "Please say why you need to see this."}]
     assert not RevealLog.objects.exists()
-
-
-# --- photos -----------------------------------------------------------------------------
-
-
-def jpeg(name="photo.jpg"):
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (90, 140, 60)).save(out, "JPEG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
-
-
-def upload(client, case, *files, headers=None):
-    return client.post(f"{API}/cases/{case.code}/photos", {"photos": list(files)}, headers=headers or {})
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def test_photos_from_the_reporter_until_work_starts_and_from_handlers_until_closed(cw, case, login, media):
-    resident = login(cw.alice)
-    response = upload(resident, case, jpeg(), jpeg("b.jpg"))
-    assert response.status_code == 201, response.content
-    assert [(p["width"], p["height"]) for p in response.json()] == [(64, 48), (64, 48)]
-    assert Photo.objects.filter(case=case).count() == 2
-    for action in ("accept", "start"):
-        perform(case, action, user=cw.dave)
-    late = upload(login(cw.alice), case, jpeg(), headers=EN)
-    assert (late.status_code, late.json()["detail"]) == (403, "Photos can no longer be added to this case.")
-    clerk = login(cw.dave)
-    assert upload(clerk, case, jpeg()).status_code == 201
-    detail = ok(clerk.get(f"{API}/cases/{case.code}"))
-    assert len(detail["photos"]) == 3 and detail["photos"][0]["url"].startswith("/media/cases/")
-    services.reply(case=case, user=cw.dave, text="修好了")
-    perform(case, "resolve", user=cw.dave)
-    perform(case, "close", user=cw.carol)
-    assert upload(clerk, case, jpeg()).status_code == 403
-    assert Photo.objects.filter(case=case).count() == 3
-
-
-def test_a_file_that_is_not_a_photo_is_refused(cw, case, login, media):
-    fake = SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
-    response = upload(login(cw.alice), case, fake, headers=EN)
-    assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {"field": "body.photos", "message": "This file is not a photo. Please choose a JPEG, PNG or WebP image."}
-    ]
-    too_many = upload(login(cw.alice), case, *[jpeg(f"{i}.jpg") for i in range(services.MAX_PHOTOS + 1)])
-    assert too_many.status_code == 422
-    assert not Photo.objects.exists()
 
 
 def test_case_unchanged_after_every_refusal(cw, case, login):
