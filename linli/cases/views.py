@@ -421,7 +421,11 @@ def photo(request, code, pk):
     item = get_object_or_404(case.photos.select_related("event"), pk=pk)
     if item.event_id and not item.event.public and not may(request.user, "note", case):
         raise Http404
-    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    try:
+        handle = item.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

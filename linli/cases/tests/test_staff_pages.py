@@ -136,11 +136,15 @@ def test_queue_is_sorted_by_urgency(cw, login, now_case):
 
 def test_overdue_and_soon_due_are_flagged(cw, en, now_case):
     now = timezone.now()
-    overdue = now_case(title="overdue")
+    overdue, soon, calm = now_case(title="overdue"), now_case(title="soon"), now_case(title="calm")
     Case.objects.filter(pk=overdue.pk).update(resolve_due=now - dt.timedelta(days=10))
+    Case.objects.filter(pk=soon.pk).update(resolve_due=now + dt.timedelta(hours=20))
+    Case.objects.filter(pk=calm.pk).update(resolve_due=now + dt.timedelta(days=20))
     html = shown(en(cw.carol))
-    assert "due-overdue" in html and "working days overdue" in html
-    assert "reply overdue" not in html or overdue.reply_overdue()
+    rows = {c.title: html[html.index(f'value="{c.code}:') :][:2500].split("</tr>")[0] for c in (overdue, soon, calm)}
+    assert "due-overdue" in rows["overdue"] and "working days overdue" in rows["overdue"]
+    assert "due-soon" in rows["soon"]
+    assert "due-ok" in rows["calm"] and "working days left" in rows["calm"]
 
 
 @pytest.mark.parametrize(
