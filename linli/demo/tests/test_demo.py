@@ -12,6 +12,7 @@ from django.test import override_settings
 from linli.accounts.models import User
 from linli.accounts.scope import scope_for, visible_homes, visible_places
 from linli.demo.accounts import ACCOUNTS, PASSWORD
+from linli.demo.cases import clear_cases
 from linli.demo.generator import build
 from linli.lib.normalize import normalize_id_number, normalize_phone
 from linli.people.models import (
@@ -35,6 +36,7 @@ K, R = Organisation.Kind, Membership.Role
 def _clear():
     """Remove what load_demo wrote, children first. Raw deletes: the ORM's cascade would send
     a signal (and write an audit entry) per row, which takes far longer than the load."""
+    clear_cases()
     tables = (
         User.objects.filter(username__in=[a.username for a in ACCOUNTS]),
         LeaderAssignment.stairwells.through.objects.all(),
