@@ -96,9 +96,9 @@ def _within_reopen_period(case) -> bool:
 
 def actor_label(user, *, reporter: bool = False, system: bool = False) -> str:
     if system:
-        return str(_("the system"))
+        return Event.SYSTEM
     if reporter or user is None:
-        return str(_("the resident"))
+        return Event.RESIDENT
     return user.display_name() if hasattr(user, "display_name") else str(user)
 
 

@@ -358,6 +358,10 @@ class Event(models.Model):
         RATING = "rating", _("rating")
         REVISIT = "revisit", _("revisit")
 
+    # Who acted, when no user did: stored as a key, shown in the reader's language.
+    RESIDENT, NEIGHBOUR, SYSTEM = "@resident", "@neighbour", "@system"
+    NAMELESS = {RESIDENT: _("the resident"), NEIGHBOUR: _("a neighbour"), SYSTEM: _("the system")}
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=10, choices=Type.choices)
     action = models.CharField(_("action"), max_length=12, blank=True)
@@ -380,6 +384,12 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.type} {self.action}"
+
+    @property
+    def actor_display(self) -> str:
+        """The actor as the reader should see him: a name, or "the resident" in his language."""
+        label = self.NAMELESS.get(self.actor_label)
+        return str(label) if label is not None else self.actor_label
 
 
 class Photo(models.Model):

@@ -621,7 +621,7 @@ def _who(event: Event) -> str:
     if event.action == "submit":
         return ""
     if event.actor_id is None:
-        return event.actor_label  # "the resident", "a neighbour", "the system": no one's name
+        return event.actor_display  # "the resident", "a neighbour", "the system": no one's name
     if event.organisation_id:
         return event.organisation.name
     return _("community staff")

@@ -150,7 +150,7 @@ def submit(
         action="submit",
         to_status=Status.SUBMITTED,
         actor=recorded_by,
-        actor_label=actor_label(recorded_by) if recorded_by else str(_("the resident")),
+        actor_label=actor_label(recorded_by) if recorded_by else Event.RESIDENT,
         at=now,
         note=_("Recorded by %(who)s (%(channel)s)")
         % {"who": actor_label(recorded_by), "channel": case.get_channel_display()}
@@ -189,7 +189,7 @@ def support(*, case: Case, person: Person, now=None) -> bool:
     except IntegrityError:
         return False
     Case.objects.filter(pk=case.pk).update(supporters=F("supporters") + 1)
-    Event.objects.create(case=case, type=Event.Type.SUPPORT, actor_label=str(_("a neighbour")), at=now, public=True)
+    Event.objects.create(case=case, type=Event.Type.SUPPORT, actor_label=Event.NEIGHBOUR, at=now, public=True)
     return True
 
 
@@ -296,7 +296,7 @@ def rate(*, case: Case, stars, comment: str = "", user=None, as_reporter: bool =
         case=case,
         type=Event.Type.RATING,
         actor=None if as_reporter else user,
-        actor_label=str(_("the resident")),
+        actor_label=Event.RESIDENT,
         at=now,
         note=f"{'★' * stars}{'☆' * (5 - stars)} {comment}".strip(),
         public=True,
@@ -378,7 +378,7 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
             Event.objects.create(
                 case=case,
                 type=Event.Type.ESCALATE,
-                actor_label=str(_("the system")),
+                actor_label=Event.SYSTEM,
                 at=now,
                 note=_("Overdue: escalated to the community.")
                 if level == 1
