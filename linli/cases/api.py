@@ -13,37 +13,41 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja import Status as Answer
 from ninja.pagination import paginate
 
 from linli.accounts.models import User
-from linli.accounts.scope import scope_for, visible_homes, visible_organisations
-from linli.lib.api_support import ErrorOut, Pagination, client_ip, invalid_input
+from linli.accounts.scope import scope_for, visible_homes, visible_organisations, visible_people
+from linli.lib.api_support import ApiError, ErrorOut, Pagination, client_ip, invalid_input
 from linli.lib.images import clean_photo
 from linli.lib.masking import mask_name, mask_phone
 from linli.people.models import Person, RevealLog
 from linli.places.models import Building, Compound, Stairwell
 
-from . import deadlines, lifecycle, services
-from .access import access_case, can_record_for, is_reporter_of, visible_cases
+from . import deadlines, lifecycle, mediation, services
+from .access import access_case, can_record_for, is_reporter_of, staff_q, visible_cases
 from .api_schemas import (
     CaseCreatedOut,
     CaseDetailOut,
     CaseOut,
     CategoryOut,
     EventOut,
+    MediationOut,
     PhotoOut,
     PublicCaseOut,
+    RevisitOut,
     case_errors,
     csv_list,
+    normal_code,
     public_case,
     public_cases,
 )
-from .models import FINAL, Case, Category, Channel, Kind, Status
+from .models import FINAL, Case, Category, Channel, Kind, Mediation, MediationParty, MediationSession, Revisit, Status
 from .rules import may
 
 router = Router(tags=["cases"])
@@ -153,6 +157,7 @@ def _detail(user, case: Case) -> Case:
         "reassign": may(user, "reassign", case),
         "reveal_contact": may(user, "reveal_contact", case),
         "add_photos": may(user, "add_photos", case),
+        "mediate": may(user, "mediate", case),
     }
     case.reporter_view = _reporter(user, case)
     working = case.status not in FINAL and case.status not in (Status.RESOLVED, Status.ON_HOLD)
@@ -319,6 +324,106 @@ def create_case(request, payload: CaseIn):
     case = _detail(user, case)
     case.secret = secret
     return Answer(201, case)
+
+
+# --- revisits (回访) ----------------------------------------------------------------------
+# Before /{code}: "revisits" and "bulk" would otherwise be read as a case's code.
+
+
+def _revisits(user):
+    """Revisit tasks of the cases within the caller's staff grants (community and above)."""
+    staff = staff_q(user)
+    if staff is None:
+        raise PermissionDenied(_("Only community staff record revisits."))
+    return Revisit.objects.filter(case__in=visible_cases(user).filter(staff)).select_related(
+        *(
+            f"case__{f}"
+            for f in ("category", "compound", "building", "stairwell", "organisation", "assignee__person", "reporter")
+        ),
+        "done_by__person",
+    )
+
+
+@router.get("/revisits", response={200: list[RevisitOut], **ERRORS}, summary="Open revisit tasks (staff)")
+@paginate(Pagination)
+def list_revisits(request):
+    """Resolved cases the resident did not rate in time: a community worker calls him. The
+    most urgent first. Only for community staff, within their area."""
+    return _revisits(request.auth).filter(done_at__isnull=True).order_by("due", "pk")
+
+
+class RevisitIn(Schema):
+    outcome: str = Field(..., max_length=2000, description="What the resident said")
+    stars: int | None = Field(None, ge=1, le=5, description="His rating, if he gave one (it closes the case)")
+
+
+@router.post("/revisits/{int:revisit_id}", response={200: RevisitOut, **ERRORS}, summary="Record a revisit (staff)")
+def record_revisit(request, revisit_id: int, payload: RevisitIn):
+    user = request.auth
+    revisit = _revisits(user).filter(pk=revisit_id).first()
+    if revisit is None:
+        raise Http404
+    with case_errors("body.outcome"):
+        services.record_revisit(revisit=revisit, user=user, outcome=payload.outcome, stars=payload.stars)
+    return _revisits(user).get(pk=revisit.pk)
+
+
+# --- bulk actions -----------------------------------------------------------------------
+
+MAX_BULK = 200
+# Merging needs a different original for each case: not a bulk action.
+BulkAction = Literal[tuple(a for a in lifecycle.TRANSITIONS if a != "merge")]  # type: ignore[valid-type]
+
+
+class BulkIn(Schema):
+    action: BulkAction
+    codes: list[str] = Field(..., description=f"At most {MAX_BULK} case codes")
+    note: str = Field("", max_length=4000, description="The same note (or reason) for every case")
+    organisation_id: int | None = Field(None, description="dispatch: the organisation that must act")
+
+
+class BulkResultOut(Schema):
+    code: str
+    ok: bool
+    status: str | None = Field(..., description="The case's status afterwards; null for a code not found")
+    detail: str = Field(..., description="Why nothing changed; empty when ok")
+    error: str | None = Field(
+        ..., description="not_found, permission_denied, invalid_state, conflict or invalid; null when ok"
+    )
+
+
+def _bulk_one(user, case: Case, payload: BulkIn, organisation) -> dict:
+    try:
+        with case_errors():
+            case = lifecycle.perform(case, payload.action, user=user, note=payload.note, organisation=organisation)
+    except ApiError as exc:
+        return {"code": case.code, "ok": False, "status": case.status, "detail": exc.detail, "error": exc.code}
+    except PermissionDenied as exc:
+        detail = str(exc) or _("Your role does not allow you to do this.")
+        return {"code": case.code, "ok": False, "status": case.status, "detail": detail, "error": "permission_denied"}
+    return {"code": case.code, "ok": True, "status": case.status, "detail": "", "error": None}
+
+
+@router.post("/bulk", response={200: list[BulkResultOut], **ERRORS}, summary="One action on many cases")
+def bulk(request, payload: BulkIn):
+    """The same step of the lifecycle for each case, each in its own transaction: one answer
+    per code, in the order sent, never all-or-nothing. A code outside the caller's area is
+    "not_found", the same as one that does not exist."""
+    user = request.auth
+    codes = list(dict.fromkeys(normal_code(c) for c in payload.codes if c.strip()))
+    if not codes:
+        raise invalid_input("body.codes", _("Send at least one case code."))
+    if len(codes) > MAX_BULK:
+        raise invalid_input("body.codes", _("At most %(n)s cases at a time.") % {"n": MAX_BULK})
+    organisation = _organisation(user, payload.organisation_id, "body.organisation_id")
+    found = {c.code: c for c in visible_cases(user).filter(code__in=codes)}
+    missing = _("There is no case with this code within your area.")
+    return [
+        _bulk_one(user, found[code], payload, organisation)
+        if code in found
+        else {"code": code, "ok": False, "status": None, "detail": missing, "error": "not_found"}
+        for code in codes
+    ]
 
 
 # --- one case ---------------------------------------------------------------------------
@@ -528,3 +633,135 @@ def add_photos(request, code: str, photos: File[list[UploadedFile]]):
     with case_errors("body.photos"):
         saved = services.add_photos(case=case, user=user, photos=cleaned)
     return Answer(201, saved)
+
+
+# --- mediation (调解) -------------------------------------------------------------------
+
+
+def _mediation_case(user, code: str) -> Case:
+    """The case if the caller may mediate it: 404 if he cannot see it, 403 if he can but may
+    not mediate (the parties' names are for the mediators only)."""
+    case = access_case(user, code)
+    if not may(user, "mediate", case):
+        raise PermissionDenied(_("Only the people handling this case can see or record its mediation."))
+    return case
+
+
+def _mediation(case: Case) -> Mediation:
+    found = (
+        Mediation.objects.filter(case=case)
+        .select_related("mediator")
+        .prefetch_related(
+            Prefetch("parties", queryset=MediationParty.objects.select_related("person", "home__stairwell__building")),
+            Prefetch("sessions", queryset=MediationSession.objects.select_related("recorded_by__person")),
+        )
+        .first()
+    )
+    if found is None:
+        raise ApiError(404, "no_mediation", _("This case is not in mediation."))
+    found.case = case
+    return found
+
+
+def _private(response: HttpResponse) -> None:
+    response["Cache-Control"] = "no-store"  # names of the parties to a dispute
+
+
+@router.get("/{code}/mediation", response={200: MediationOut, **ERRORS}, summary="A dispute's mediation")
+def get_mediation(request, code: str, response: HttpResponse):
+    """The parties, each session, the agreement and the follow-up. Only for those who handle
+    the case and community staff; a case not in mediation is a 404 with code `no_mediation`."""
+    _private(response)
+    return _mediation(_mediation_case(request.auth, code))
+
+
+class PartyIn(Schema):
+    name: str = Field(..., max_length=50)
+    side: Literal["a", "b", "other"]
+    person_id: int | None = Field(None, description="A resident within your area")
+    home_id: int | None = Field(None, description="A home within your area")
+
+
+class MediationIn(Schema):
+    mediator_id: int = Field(..., description="The organisation that mediates (not a property company)")
+    parties: list[PartyIn] = Field(..., max_length=20, description="At least one on side a and one on side b")
+
+
+@router.post("/{code}/mediation", response={201: MediationOut, **ERRORS}, summary="Open a mediation")
+def open_mediation(request, code: str, payload: MediationIn, response: HttpResponse):
+    _private(response)
+    user = request.auth
+    case = _mediation_case(user, code)
+    mediator = _organisation(user, payload.mediator_id, "body.mediator_id")
+    people, homes = visible_people(user), visible_homes(user)
+    parties = []
+    for i, p in enumerate(payload.parties):
+        person = home = None
+        if p.person_id is not None and (person := people.filter(pk=p.person_id).first()) is None:
+            raise invalid_input(f"body.parties.{i}.person_id", _("There is no such resident within your area."))
+        if p.home_id is not None and (home := homes.filter(pk=p.home_id).first()) is None:
+            raise invalid_input(f"body.parties.{i}.home_id", _("That home is not within your area."))
+        parties.append({"name": p.name, "side": p.side, "person": person, "home": home})
+    with case_errors("body.parties"):
+        mediation.open_mediation(case=case, user=user, mediator=mediator, parties=parties)
+    return Answer(201, _mediation(case))
+
+
+class SessionIn(Schema):
+    held_at: dt.datetime = Field(..., description="When it was held (Beijing time unless an offset is given)")
+    place: str = Field(..., max_length=120)
+    mediators: str = Field(..., max_length=200, description="Who mediated")
+    summary: str = Field(..., max_length=8000, description="What was said")
+    attendees: str = Field("", max_length=300, description="Who was present")
+    next_step: str = Field("", max_length=300)
+
+
+@router.post("/{code}/mediation/sessions", response={201: MediationOut, **ERRORS}, summary="Record a mediation session")
+def add_mediation_session(request, code: str, payload: SessionIn, response: HttpResponse):
+    _private(response)
+    user = request.auth
+    found = _mediation(_mediation_case(user, code))
+    held_at = payload.held_at if timezone.is_aware(payload.held_at) else timezone.make_aware(payload.held_at)
+    fields = payload.model_dump(exclude={"held_at"})
+    with case_errors():
+        mediation.add_session(mediation=found, user=user, held_at=held_at, **fields)
+    return Answer(201, _mediation(found.case))
+
+
+class ConcludeIn(Schema):
+    outcome: Literal["agreed", "failed", "withdrawn"]
+    agreement: str = Field("", max_length=8000, description="Required when agreed")
+    follow_up_on: dt.date | None = Field(None, description="When to check that the agreement holds")
+
+
+@router.post("/{code}/mediation/conclude", response={200: MediationOut, **ERRORS}, summary="Conclude a mediation")
+def conclude_mediation(request, code: str, payload: ConcludeIn, response: HttpResponse):
+    """An agreement needs its text and at least one session recorded before."""
+    _private(response)
+    user = request.auth
+    found = _mediation(_mediation_case(user, code))
+    with case_errors("body.agreement"):
+        mediation.conclude(
+            mediation=found,
+            user=user,
+            outcome=payload.outcome,
+            agreement=payload.agreement,
+            follow_up_on=payload.follow_up_on,
+        )
+    return _mediation(found.case)
+
+
+class FollowUpIn(Schema):
+    note: str = Field(..., max_length=4000, description="Does the agreement hold?")
+
+
+@router.post(
+    "/{code}/mediation/follow-up", response={200: MediationOut, **ERRORS}, summary="Record a mediation's follow-up"
+)
+def follow_up_mediation(request, code: str, payload: FollowUpIn, response: HttpResponse):
+    _private(response)
+    user = request.auth
+    found = _mediation(_mediation_case(user, code))
+    with case_errors("body.note"):
+        mediation.record_follow_up(mediation=found, user=user, note=payload.note)
+    return _mediation(found.case)

@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, Schema
 
 from linli.lib.api_support import ApiError, Ref, ref
+from linli.lib.masking import mask_name, mask_phone
 
 from .lifecycle import CaseError, Conflict
 from .models import Case, Event, Photo
@@ -34,6 +36,12 @@ FIELD_OF_CODE = {
     "bad_category": "body.category",
     "bad_place": "body.compound_id",
     "bad_phone": "body.reporter_phone",
+    "bad_mediator": "body.mediator_id",
+    "parties": "body.parties",
+    "future": "body.held_at",
+    "outcome": "body.outcome",
+    "no_session": "body.outcome",
+    "follow_up_past": "body.follow_up_on",
 }
 
 
@@ -201,6 +209,7 @@ class CanOut(Schema):
     reassign: bool
     reveal_contact: bool
     add_photos: bool
+    mediate: bool
 
 
 class CaseDetailOut(CaseOut):
@@ -426,3 +435,108 @@ def public_case(code: str) -> Case:
 
 def csv_list(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+# --- mediation (for those who mediate only: the parties' names are private) --------------
+
+
+class PartyOut(Schema):
+    id: int
+    name: str
+    side: str
+    side_label: str
+    person: Ref | None = Field(..., description="The resident on record, if known")
+    home: Ref | None
+
+    @staticmethod
+    def resolve_side_label(obj):
+        return str(obj.get_side_display())
+
+    @staticmethod
+    def resolve_person(obj):
+        return ref(obj.person)
+
+    @staticmethod
+    def resolve_home(obj):
+        return {"id": obj.home.pk, "name": str(obj.home)} if obj.home_id else None
+
+
+class SessionOut(Schema):
+    id: int
+    held_at: dt.datetime
+    place: str
+    mediators: str
+    attendees: str
+    summary: str
+    next_step: str
+    recorded_by: Ref | None
+
+    @staticmethod
+    def resolve_recorded_by(obj):
+        return user_ref(obj.recorded_by)
+
+
+class MediationOut(Schema):
+    case: str = Field(..., description="The case's code")
+    mediator: Ref = Field(..., description="The organisation that mediates")
+    outcome: str = Field(..., description="open, agreed, failed or withdrawn")
+    outcome_label: str
+    agreement: str
+    created: dt.datetime
+    concluded_at: dt.datetime | None
+    follow_up_on: dt.date | None
+    follow_up_note: str
+    followed_up_at: dt.datetime | None
+    parties: list[PartyOut]
+    sessions: list[SessionOut]
+
+    @staticmethod
+    def resolve_case(obj):
+        return obj.case.code
+
+    @staticmethod
+    def resolve_mediator(obj):
+        return ref(obj.mediator)
+
+    @staticmethod
+    def resolve_outcome_label(obj):
+        return str(obj.get_outcome_display())
+
+    @staticmethod
+    def resolve_parties(obj):
+        return obj.parties.all()
+
+    @staticmethod
+    def resolve_sessions(obj):
+        return obj.sessions.all()
+
+
+# --- revisits ----------------------------------------------------------------------------
+
+
+class RevisitOut(Schema):
+    id: int
+    case: CaseOut
+    reporter: ReporterOut | None = Field(..., description="Masked; see POST /cases/{code}/reveal-contact to call")
+    created: dt.datetime
+    due: dt.datetime
+    overdue: bool
+    done_at: dt.datetime | None
+    done_by: Ref | None
+    outcome: str = Field(..., description="What the resident said")
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return obj.done_at is None and obj.due < timezone.now()
+
+    @staticmethod
+    def resolve_done_by(obj):
+        return user_ref(obj.done_by)
+
+    @staticmethod
+    def resolve_reporter(obj):
+        case = obj.case
+        name = case.reporter_name or (case.reporter.name if case.reporter_id else "")
+        if not name and not case.reporter_phone:
+            return None
+        return {"name": mask_name(name), "phone": mask_phone(case.reporter_phone), "is_you": False}

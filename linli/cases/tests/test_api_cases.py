@@ -248,6 +248,7 @@ def test_detail_masks_the_reporter_and_lists_what_the_caller_may_do(cw, cases, l
         "reassign": False,
         "reveal_contact": True,
         "add_photos": True,
+        "mediate": True,
     }
     assert body["version"] == 1 and body["workdays_left"] >= 0
     assert body["timeline"][0]["action"] == "submit"
