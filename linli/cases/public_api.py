@@ -1,9 +1,11 @@
-"""Cases without an account, under /api/v1/public: a compound's public board and following
-a case with its code (and the last four digits of the phone, or the follow link's secret)."""
+"""Cases without an account, under /api/v1/public: a compound's public board, following a
+case with its code (and the last four digits of the phone, or the follow link's secret), and
+the resident's own steps that way: confirming, reopening or rating his case."""
 
 import datetime as dt
 import hashlib
 import secrets
+from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,7 +19,8 @@ from ninja import Status as Answer
 from linli.lib.api_support import ApiError, ErrorOut, Message, Ref, client_ip, invalid_input, ref
 from linli.places.models import Compound
 
-from .api_schemas import PublicCaseOut, TrackedCaseOut, normal_code, public_cases
+from . import lifecycle, services
+from .api_schemas import PublicCaseOut, TrackedCaseOut, case_errors, normal_code, public_cases
 from .models import FINAL, OPEN311_CLOSED, Case
 
 public_router = Router(tags=["public"], auth=None)
@@ -90,15 +93,11 @@ def _too_many(response: HttpResponse, wait: int):
     return Answer(429, {"detail": message, "code": "throttled"})
 
 
-@public_router.post(
-    "/track",
-    response={200: TrackedCaseOut, 404: ErrorOut, 422: ErrorOut, 429: Message},
-    summary="Follow a case with its code",
-)
-def track(request, payload: TrackIn, response: HttpResponse):
-    """The code and the last four digits of the reporter's phone (or the follow link's
-    secret) show the case as the public sees it, with its description and public timeline.
-    Limited per client address and per code; a wrong code and wrong digits get the same 404."""
+def _follow(request, payload: TrackIn, response: HttpResponse):
+    """The case matching the code and the digits (or the secret), or an Answer(429) when the
+    client address or the code has tried too often. Every try counts for the address, a wrong
+    one for the code; the keys are the tracking page's too (public_views), so tries through
+    either count together."""
     response["Cache-Control"] = "no-store"
     last4, secret = (payload.last4 or "").strip(), (payload.secret or "").strip()
     if not secret and not (len(last4) == 4 and last4.isdigit()):
@@ -117,6 +116,53 @@ def track(request, payload: TrackIn, response: HttpResponse):
     if not matches:
         _count(code_key, TRACK_CODE_WINDOW)
         raise ApiError(404, "not_found", _("No case matches this code and these digits."))
+    return case
+
+
+def _tracked(case: Case) -> Case:
     case = public_cases(Case.objects.filter(pk=case.pk)).get()
     case.timeline = list(case.events.filter(public=True).select_related("organisation"))
     return case
+
+
+@public_router.post(
+    "/track",
+    response={200: TrackedCaseOut, 404: ErrorOut, 422: ErrorOut, 429: Message},
+    summary="Follow a case with its code",
+)
+def track(request, payload: TrackIn, response: HttpResponse):
+    """The code and the last four digits of the reporter's phone (or the follow link's
+    secret) show the case as the public sees it, with its description and public timeline.
+    Limited per client address and per code; a wrong code and wrong digits get the same 404."""
+    found = _follow(request, payload, response)
+    return found if isinstance(found, Answer) else _tracked(found)
+
+
+class TrackActionIn(TrackIn):
+    action: Literal["close", "reopen", "rate"]
+    note: str = Field("", max_length=4000, description="reopen: why (required); rate: a comment (at most 500)")
+    stars: int | None = Field(None, ge=1, le=5, description="rate: 1 to 5")
+
+
+@public_router.post(
+    "/track/actions",
+    response={200: TrackedCaseOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: Message},
+    summary="Confirm, reopen or rate one's case without an account",
+)
+def track_action(request, payload: TrackActionIn, response: HttpResponse):
+    """For the resident who follows his case with its code and digits (or his follow link's
+    secret), limited as POST /public/track: `close` confirms a resolved case, `reopen` says it
+    is not solved (with a reason), `rate` gives 1 to 5 stars (and closes a resolved case)."""
+    found = _follow(request, payload, response)
+    if isinstance(found, Answer):
+        return found
+    if payload.action == "rate":
+        with case_errors("body.note"):
+            services.rate(case=found, stars=payload.stars, comment=payload.note, as_reporter=True)
+    else:
+        note = payload.note.strip()
+        if payload.action == "close" and not note:
+            note = _("The resident confirmed it is resolved.")
+        with case_errors("body.note"):
+            lifecycle.perform(found, payload.action, as_reporter=True, note=note)
+    return _tracked(found)
