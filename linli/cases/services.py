@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from linli.people.models import Person
 from linli.places.models import Building, Compound, Home, Stairwell
 
 from . import deadlines, routing
+from .figures import figures  # noqa: F401  (callers know the figures as services.figures)
 from .lifecycle import CaseError, Conflict, _add_reply, actor_label, perform
 from .models import FINAL, Case, Category, Channel, Event, Photo, Revisit, Status, Support
 from .rules import may
@@ -439,31 +440,3 @@ def record_revisit(*, revisit: Revisit, user, outcome: str, stars=None, now=None
             note=outcome,
         )
     return revisit
-
-
-# --- figures ------------------------------------------------------------------------------
-
-
-def figures(cases, now: dt.datetime | None = None) -> dict:
-    """The case figures for any set of cases (already filtered by place, organisation,
-    category and period): one query."""
-    now = now or timezone.now()
-    counted = cases.exclude(status=Status.MERGED)
-    agg = counted.aggregate(
-        received=Count("pk"),
-        replied_on_time=Count("pk", filter=Q(first_reply_at__isnull=False, first_reply_at__lte=F("reply_due"))),
-        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-        resolved_on_time=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_due"))),
-        rejected=Count("pk", filter=Q(status=Status.REJECTED)),
-        overdue=Count(
-            "pk",
-            filter=Q(resolve_due__lt=now) & ~Q(status__in=[*FINAL, Status.RESOLVED, Status.ON_HOLD]),
-        ),
-        rated=Count("rating"),
-        rating=Avg("rating"),
-    )
-    handled = agg["received"] - agg["rejected"]
-    agg["resolution_rate"] = round(100 * agg["resolved"] / handled, 1) if handled else None
-    agg["reply_on_time_rate"] = round(100 * agg["replied_on_time"] / agg["received"], 1) if agg["received"] else None
-    agg["rating"] = round(agg["rating"], 2) if agg["rating"] is not None else None
-    return agg

@@ -14,15 +14,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, F, Q, Value, When
 from django.db.models import Case as SqlCase
+from django.db.models import Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.scope import visible_people, visible_places
@@ -32,6 +32,7 @@ from linli.people.forms import RevealForm
 from linli.people.models import RevealLog
 
 from . import access, deadlines, lifecycle, services
+from .figures import grouped_figures
 from .lifecycle import TRANSITIONS, CaseError
 from .models import FINAL, Revisit, Status
 from .rules import may
@@ -597,49 +598,6 @@ def revisits(request, pk=None):
 
 
 # --- figures -------------------------------------------------------------------------------------
-
-
-def _aggregates(now):
-    """The same figures as services.figures, as aggregates that can be grouped."""
-    return {
-        "received": Count("pk"),
-        "replied_on_time": Count("pk", filter=Q(first_reply_at__isnull=False, first_reply_at__lte=F("reply_due"))),
-        "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
-        "resolved_on_time": Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_due"))),
-        "rejected": Count("pk", filter=Q(status=Status.REJECTED)),
-        "overdue": Count("pk", filter=Q(resolve_due__lt=now) & WORKING),
-        "rated": Count("rating"),
-        "rating": Avg("rating"),
-    }
-
-
-def _rates(row: dict) -> dict:
-    handled = row["received"] - row["rejected"]
-    row["resolution_rate"] = round(100 * row["resolved"] / handled, 1) if handled else None
-    row["reply_on_time_rate"] = round(100 * row["replied_on_time"] / row["received"], 1) if row["received"] else None
-    row["rating"] = round(row["rating"], 2) if row["rating"] is not None else None
-    return row
-
-
-def grouped_figures(cases, by: str, now=None) -> list[dict]:
-    """The figures per compound or per category: one grouped query."""
-    now = now or timezone.now()
-    names = {"compound": ["compound__name"], "category": ["category__name_zh", "category__name_en"]}[by]
-    rows = (
-        cases.exclude(status=Status.MERGED)
-        .order_by()
-        .values(f"{by}_id", *names)
-        .annotate(**_aggregates(now))
-        .order_by(*names)
-    )
-    zh = (get_language() or "zh-hans").startswith("zh")
-    out = []
-    for row in rows:
-        row = _rates(dict(row))
-        row["name"] = row[names[0]] if (zh or len(names) == 1) else row[names[1]]
-        out.append(row)
-    out.sort(key=lambda row: (-row["received"], row["name"]))  # the busiest first
-    return out
 
 
 @login_required
