@@ -202,6 +202,11 @@ def _dispatch(case, *, user, note, organisation, assignee, **_kw):
     organisation = organisation or case.organisation or routing.route(case)
     if organisation is None:
         raise ValidationError(_("Choose the organisation that must act on this case."), code="no_organisation")
+    if not routing.serves(organisation, case):
+        raise ValidationError(
+            _("%(org)s does not serve %(compound)s.") % {"org": organisation, "compound": case.compound},
+            code="bad_organisation",
+        )
     if case.organisation_id and organisation.pk != case.organisation_id:
         if not is_staff_for(user, case):
             raise PermissionDenied(_("Only community staff can hand a case to another organisation."))

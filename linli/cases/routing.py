@@ -49,3 +49,20 @@ def by_kind(case: Case, kind: str) -> Organisation | None:
             .first()
         )
     return None
+
+
+def serves(organisation: Organisation, case: Case) -> bool:
+    """Whether an organisation may be handed this case: one of the compound's own, the
+    community's, the property company serving the compound today, or a government department."""
+    kind = organisation.kind
+    if kind == K.DEPARTMENT:
+        return True
+    if kind == K.PROPERTY_COMPANY:
+        return (
+            PropertyServicePeriod.objects.active().filter(company=organisation, compound_id=case.compound_id).exists()
+        )
+    if organisation.compound_id:
+        return organisation.compound_id == case.compound_id
+    if organisation.community_id:
+        return organisation.community_id == case.community_id
+    return kind == K.SUBDISTRICT_OFFICE and organisation.subdistrict_id == case.community.subdistrict_id

@@ -326,6 +326,11 @@ def reassign(*, case: Case, user, organisation, note: str, version=None, now=Non
         raise ValidationError(_("Please say why the case goes to another organisation."), code="note_required")
     if organisation.pk == case.organisation_id:
         raise ValidationError(_("The case is already with %(org)s.") % {"org": organisation}, code="same_org")
+    if not routing.serves(organisation, case):
+        raise ValidationError(
+            _("%(org)s does not serve %(compound)s.") % {"org": organisation, "compound": case.compound},
+            code="bad_organisation",
+        )
     case.organisation, case.assignee = organisation, None
     case.version = F("version") + 1
     case.save()

@@ -236,3 +236,13 @@ def test_open311_status(cw, new_case):
     assert case.open311_status == "open"
     case = perform(case, "reject", user=cw.carol, note="x")
     assert case.open311_status == "closed"
+
+
+def test_a_case_goes_only_to_an_organisation_that_serves_its_compound(cw, new_case):
+    case = perform(new_case(), "accept", user=cw.carol)
+    with pytest.raises(ValidationError):
+        perform(case, "dispatch", user=cw.carol, organisation=cw.company2, note="颐景物业不服务富丰新城")
+    with pytest.raises(ValidationError):
+        services.reassign(case=case, user=cw.carol, organisation=cw.company2, note="x")
+    case.refresh_from_db()
+    assert case.organisation == cw.company and case.status == Status.ACCEPTED

@@ -116,4 +116,5 @@ ZH = {
     "This case is no longer open; support is closed.": "此件已不在办理中，不能再附议。",
     "This is your own case.": "这是您自己提交的诉求。",
     "started": "开始时间",
+    "%(org)s does not serve %(compound)s.": "%(org)s 不服务%(compound)s。",
 }
