@@ -180,7 +180,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_by(obj):
-        return obj.actor_label
+        return obj.actor_display
 
     @staticmethod
     def resolve_organisation(obj):
@@ -379,7 +379,7 @@ class PublicEventOut(Schema):
             return ""
         if obj.type in (Event.Type.REPLY, Event.Type.TRANSITION) and obj.actor_id and obj.organisation_id:
             return obj.organisation.name
-        return obj.actor_label if obj.actor_id is None or obj.type in (Event.Type.RATING, Event.Type.SUPPORT) else ""
+        return obj.actor_display if obj.actor_id is None or obj.type in (Event.Type.RATING, Event.Type.SUPPORT) else ""
 
 
 class TrackedCaseOut(PublicCaseOut):

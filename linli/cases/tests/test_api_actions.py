@@ -64,8 +64,10 @@ def test_the_closed_loop_through_the_api(cw, case, login):
 
     resident = login(cw.alice)
     assert ok(resident.get(f"{API}/cases/{case.code}"))["available_actions"] == ["close", "reopen"]
-    body = ok(post(resident, case, "rating", {"stars": 5, "comment": "很快，谢谢"}))
+    body = ok(post(resident, case, "rating", {"stars": 5, "comment": "很快，谢谢"}, headers=EN))
     assert (body["status"], body["rating"], body["rating_comment"]) == ("closed", 5, "很快，谢谢")
+    assert [e["by"] for e in body["timeline"] if e["type"] == "rating"] == ["the resident"]
+    assert body["timeline"][0]["by"] == "the resident"  # who submitted it
     actions = list(refreshed(case).events.filter(type=Event.Type.TRANSITION).values_list("action", flat=True))
     assert actions == ["submit", "accept", "dispatch", "start", "resolve", "close"]
 

@@ -126,7 +126,7 @@ def test_the_follow_links_secret_also_works(cw, new_case):
         compound=cw.fufeng, category=cw.cat.hygiene, title="垃圾", description="没有清运", reporter=cw.p_alice
     )
     assert track({"code": case.code, "secret": secret}).status_code == 200
-    assert track({"code": case.code, "secret": secret[:-1] + "x"}).status_code == 404
+    assert track({"code": case.code, "secret": secret[:-1] + ("y" if secret.endswith("x") else "x")}).status_code == 404
 
 
 def test_a_case_recorded_by_a_leader_does_not_name_him(cw):

@@ -40,11 +40,12 @@ def act(payload, client=None, **headers):
 
 
 def test_the_resident_confirms_his_resolved_case(cw, case):
-    response = act({"code": case.code, "last4": "0001", "action": "close"})
+    response = act({"code": case.code, "last4": "0001", "action": "close"}, **EN)
     assert response.status_code == 200, response.content
     assert response["cache-control"] == "no-store"
     body = response.json()
-    assert body["status"] == "closed" and body["timeline"][-1]["action"] == "close"
+    assert body["status"] == "closed"
+    assert (body["timeline"][-1]["action"], body["timeline"][-1]["by"]) == ("close", "the resident")
     event = case.events.get(action="close")
     assert event.actor is None and event.from_status == Status.RESOLVED and event.note  # "confirmed by the resident"
 
