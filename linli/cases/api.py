@@ -410,11 +410,11 @@ def bulk(request, payload: BulkIn):
     per code, in the order sent, never all-or-nothing. A code outside the caller's area is
     "not_found", the same as one that does not exist."""
     user = request.auth
+    if len(payload.codes) > MAX_BULK:
+        raise invalid_input("body.codes", _("At most %(n)s cases at a time.") % {"n": MAX_BULK})
     codes = list(dict.fromkeys(normal_code(c) for c in payload.codes if c.strip()))
     if not codes:
         raise invalid_input("body.codes", _("Send at least one case code."))
-    if len(codes) > MAX_BULK:
-        raise invalid_input("body.codes", _("At most %(n)s cases at a time.") % {"n": MAX_BULK})
     organisation = _organisation(user, payload.organisation_id, "body.organisation_id")
     found = {c.code: c for c in visible_cases(user).filter(code__in=codes)}
     missing = _("There is no case with this code within your area.")
