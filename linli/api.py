@@ -33,7 +33,8 @@ api = NinjaAPI(
         "**Cases** (requests and disputes): `/cases` within the caller's area, each step of the lifecycle "
         "as `POST /cases/{code}/actions/{action}` (send the `version` you saw: a stale one or a step the "
         "case's state does not allow is a 409 with a message); `/cases/bulk` acts on many, each on its own; "
-        "`/cases/{code}/mediation` for neighbour disputes and `/cases/revisits` for staff. `/public` (no login) has the compounds' "
+        "`/cases/{code}/mediation` for neighbour disputes and `/cases/revisits` for staff. "
+        "`/public` (no login) has the compounds' "
         "public boards and following a case by its code; `/open311` is a read-only Open311 GeoReport v2 view."
     ),
     urls_namespace="api",

@@ -461,7 +461,7 @@ def track(request):
     if not form.is_valid():
         return render(request, T + "track_lookup.html", {"form": form}, status=400)
     code, last4 = form.cleaned_data["code"], form.cleaned_data["last4"]
-    # The same keys as the API's /track (cases/api.py): tries through either count together.
+    # The same keys as the API's /track (cases/public_api.py): tries through either count together.
     code_key = "cases:track:code:" + hashlib.sha256(code.encode()).hexdigest()[:32]
     if (cache.get(code_key) or 0) >= CODE_WRONG:
         limited = _("Too many wrong tries for this code. Please wait an hour, or ask your community worker.")

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (translations read best one per line)
-"""Chinese for the cases API (linli/cases/api.py): /cases, /public and /open311."""
+"""Chinese for the cases API (linli/cases/api.py, public_api.py, open311.py)."""
 
 ZH = {
     # --- filing a case ---
