@@ -85,13 +85,15 @@ def available(case: Case, user) -> list[str]:
 
 def _extra_ok(case, action, user) -> bool:
     if action == "reopen" and case.status == S.CLOSED:
-        return _within_reopen_period(case)
+        return within_reopen_period(case)
     return True
 
 
-def _within_reopen_period(case) -> bool:
+def within_reopen_period(case, now=None) -> bool:
+    """A closed case may be reopened for CASES_REOPEN_DAYS after it closed."""
     days = getattr(settings, "CASES_REOPEN_DAYS", 30)
-    return case.closed_at is not None and timezone.now() - case.closed_at <= timezone.timedelta(days=days)
+    now = now or timezone.now()
+    return case.closed_at is not None and now - case.closed_at <= timezone.timedelta(days=days)
 
 
 def actor_label(user, *, reporter: bool = False, system: bool = False) -> str:
@@ -169,7 +171,7 @@ def perform(
         at=now,
         note=note,
         public=action in ("reject", "return", "resolve", "reopen", "close", "merge", "hold"),
-        organisation=case.organisation,
+        organisation_id=case.organisation_id,
     )
     kind = {"start": None, "hold": None, "resume": None, "dispatch": "dispatched"}.get(action, _NOTIFY.get(action))
     if kind:
@@ -310,7 +312,7 @@ def _merge(case, *, target, now, user, **_kw):
 def _reopen(case, *, user, now, **_kw):
     from .access import is_staff_for
 
-    if case.status == S.CLOSED and not _within_reopen_period(case) and not is_staff_for(user, case):
+    if case.status == S.CLOSED and not within_reopen_period(case, now) and not is_staff_for(user, case):
         raise CaseError(_("This case was closed too long ago to reopen. Please submit a new case."))
     case.resolved_at = None
     case.closed_at = None
@@ -342,7 +344,7 @@ def _add_reply(case, *, user, text, now) -> Event:
         at=now,
         note=text,
         public=True,
-        organisation=case.organisation,
+        organisation_id=case.organisation_id,
     )
     if case.first_reply_at is None:
         case.first_reply_at = now

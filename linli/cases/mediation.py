@@ -82,11 +82,13 @@ def add_session(
     summary: str,
     attendees: str = "",
     next_step: str = "",
+    now=None,
 ) -> MediationSession:
     _check(user, mediation.case)
     if mediation.outcome != Mediation.Outcome.OPEN:
         raise CaseError(_("This mediation is concluded; record a follow-up instead."))
-    if held_at > timezone.now() + dt.timedelta(hours=1):
+    now = now or timezone.now()
+    if held_at > now + dt.timedelta(hours=1):
         raise ValidationError(_("A session is recorded after it was held, not before."), code="future")
     session = MediationSession.objects.create(
         mediation=mediation,
@@ -98,7 +100,7 @@ def add_session(
         next_step=_clean_text(next_step, _("Next step"), max_length=300, required=False),
         recorded_by=user,
     )
-    _log(mediation.case, user, _("Mediation session held at %(place)s.") % {"place": session.place}, timezone.now())
+    _log(mediation.case, user, _("Mediation session held at %(place)s.") % {"place": session.place}, now)
     return session
 
 

@@ -157,10 +157,11 @@ class CaseQuerySet(models.QuerySet):
         return self.exclude(status__in=FINAL | {Status.RESOLVED, Status.ON_HOLD}).filter(resolve_due__lt=now)
 
 
-def new_code() -> str:
-    """YYMM-XXXXXX: short enough to read over the phone, random so codes cannot be guessed
-    in sequence (the public lookup is also rate-limited and needs a second factor)."""
-    stamp = timezone.localdate().strftime("%y%m")
+def new_code(at=None) -> str:
+    """YYMM-XXXXXX (the month it arrived): short enough to read over the phone, random so
+    codes cannot be guessed in sequence (the public lookup is rate-limited and needs a second
+    factor too)."""
+    stamp = (timezone.localtime(at) if at else timezone.localtime()).strftime("%y%m")
     return stamp + "-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 

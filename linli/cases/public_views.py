@@ -535,7 +535,7 @@ def _case_page(request, case: Case):
             return redirect(request.path)
         case.refresh_from_db()
     can_reopen = case.status == Status.RESOLVED or (
-        case.status == Status.CLOSED and lifecycle._within_reopen_period(case)
+        case.status == Status.CLOSED and lifecycle.within_reopen_period(case)
     )
     ctx = {
         "case": case,

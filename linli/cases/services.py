@@ -23,7 +23,7 @@ from linli.places.models import Building, Compound, Home, Stairwell
 from . import deadlines, routing
 from .figures import figures  # noqa: F401  (callers know the figures as services.figures)
 from .lifecycle import CaseError, Conflict, _add_reply, actor_label, perform
-from .models import FINAL, Case, Category, Channel, Event, Photo, Revisit, Status, Support
+from .models import FINAL, Case, Category, Channel, Event, Photo, Revisit, Status, Support, new_code
 from .rules import may
 from .signals import notify
 
@@ -116,6 +116,7 @@ def submit(
     kind = kind or category.default_kind
     reply_due, resolve_due = deadlines.dues(now, kind)
     case = Case(
+        code=new_code(now),
         kind=kind,
         category=category,
         title=title,

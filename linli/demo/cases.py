@@ -363,9 +363,8 @@ class _Loader(Planner):
             attendees=texts.ATTENDEES,
             summary=rng.choice(texts.SESSION_LATER if plan.mediation.sessions.exists() else texts.SESSION_FIRST),
             next_step=rng.choice(texts.MEDIATION_NEXT),
+            now=now,
         )
-        # add_session logs the session at the wall clock's time; the demo's clock is `now`.
-        Event.objects.filter(case=plan.case, action="mediation", at__gt=now + dt.timedelta(hours=1)).update(at=now)
         return session
 
     def other_party(self, plan: Plan) -> dict:
