@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import mediation_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -21,4 +21,9 @@ urlpatterns = [
     path("<str:code>/reassign/", views.reassign, name="reassign"),
     path("<str:code>/reveal/", views.reveal, name="reveal"),
     path("<str:code>/photos/<int:pk>/", views.photo, name="photo"),
+    path("<str:code>/mediation/open/", mediation_views.open_mediation, name="mediation_open"),
+    path("<str:code>/mediation/people/", mediation_views.people, name="mediation_people"),
+    path("<str:code>/mediation/sessions/", mediation_views.add_session, name="mediation_session"),
+    path("<str:code>/mediation/conclude/", mediation_views.conclude, name="mediation_conclude"),
+    path("<str:code>/mediation/follow-up/", mediation_views.follow_up, name="mediation_follow_up"),
 ]
