@@ -594,6 +594,10 @@ def revisits(request, pk=None):
         task.form = bound.get(task.pk) or RevisitForm(prefix=f"r{task.pk}")
     done = tasks.filter(done_at__isnull=False).select_related("case", "done_by__person").order_by("-done_at")[:20]
     ctx = {"tasks": open_tasks, "done": list(done), "now": timezone.now()}
+    from . import mediation, mediation_views  # the mediation follow-ups due, for those who may mediate them
+
+    follow_ups = mediation.due_follow_ups(mediation_views.mediable_cases(user)).order_by("follow_up_on", "pk")
+    ctx.update(follow_ups=list(follow_ups), today=timezone.localdate())
     return render(request, "cases/staff/revisits.html", ctx, status=status)
 
 
