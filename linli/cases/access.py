@@ -167,3 +167,17 @@ def can_record_for(user, compound) -> bool:
 
         return visible_places(user, "compound").filter(pk=compound.pk).exists()
     return False
+
+
+def timeline(user, case: Case):
+    """The case's events this user may read: public ones for all; internal notes and steps for
+    those who work on it (rules "note"); mediation entries only for those who may mediate —
+    a leader must not even learn that a dispute in his building went to mediation."""
+    from .rules import may
+
+    events = case.events.all()
+    if not may(user, "note", case):
+        return events.filter(public=True)
+    if not may(user, "mediate", case):
+        events = events.exclude(action="mediation")
+    return events

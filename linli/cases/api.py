@@ -29,7 +29,7 @@ from linli.lib.masking import mask_name, mask_phone
 from linli.people.models import Person, RevealLog
 from linli.places.models import Building, Compound, Stairwell
 
-from . import deadlines, lifecycle, mediation, services
+from . import access, deadlines, lifecycle, mediation, services
 from .access import access_case, can_record_for, is_reporter_of, staff_q, visible_cases
 from .api_schemas import (
     CaseCreatedOut,
@@ -140,10 +140,7 @@ def _load(case: Case) -> Case:
 
 def _detail(user, case: Case) -> Case:
     case = _load(case)
-    events = case.events.select_related("organisation")
-    if not may(user, "note", case):  # internal notes and steps only for those who work on it
-        events = events.filter(public=True)
-    case.timeline = list(events)
+    case.timeline = list(access.timeline(user, case).select_related("organisation"))
     photos = case.photos.all()
     if not may(user, "note", case):  # photos of internal entries, as on the case page
         photos = photos.filter(Q(event__isnull=True) | Q(event__public=True))

@@ -250,9 +250,7 @@ def _render_case(request, case, *, status=200, error="", bound=None):
     reply_days = deadlines.workdays_left(case.reply_due, now, cal)
     staff = access.is_staff_for(user, case)
     internal = may(user, "note", case)
-    events = case.events.select_related("organisation").prefetch_related("photos").order_by("at", "pk")
-    if not internal:
-        events = events.filter(public=True)
+    events = access.timeline(user, case).select_related("organisation").prefetch_related("photos").order_by("at", "pk")
     action_forms = []
     for action in lifecycle.available(case, user):
         form = bound.get(action) or action_form(action, case=case, user=user, staff=staff)

@@ -340,3 +340,28 @@ def test_follow_ups_appear_on_the_revisits_page_when_due(cw, dispute, login, en)
 
     en(cw.carol).post(url(dispute, "follow_up"), {"mfollow-note": "协议履行良好"})
     assert f"{page(dispute)}#mediation" not in en(cw.carol).get(revisits).content.decode()
+
+
+def test_a_leader_does_not_learn_that_a_dispute_went_to_mediation(cw, new_case, login):
+    from linli.cases import mediation as m
+
+    dispute = new_case(category=cw.cat.neighbour_dispute, title="楼上漏水", description="502漏水到402")
+    m.open_mediation(
+        case=dispute,
+        user=cw.henry,
+        mediator=cw.association,
+        parties=[{"name": "甲方某", "side": "a"}, {"name": "乙方某", "side": "b"}],
+    )
+    m.add_session(
+        mediation=dispute.mediation,
+        user=cw.henry,
+        held_at=dispute.submitted_at,
+        place="同心阁",
+        mediators="会长",
+        summary="谈",
+    )
+    page = login(cw.bob).get(f"/cases/{dispute.code}/").content.decode()
+    api = login(cw.bob).get(f"/api/v1/cases/{dispute.code}").content.decode()
+    for text in (page, api):
+        assert "同心阁" not in text and "甲方某" not in text
+    assert "同心阁" in login(cw.henry).get(f"/cases/{dispute.code}/").content.decode()
