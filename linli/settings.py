@@ -204,3 +204,8 @@ CASES_CONFIRM_DAYS = int(os.environ.get("LINLI_CASES_CONFIRM_DAYS", "7"))  # res
 CASES_REVISIT_AFTER_WORKDAYS = int(os.environ.get("LINLI_CASES_REVISIT_AFTER", "3"))  # unrated → 回访 task
 CASES_ESCALATE_AFTER_DAYS = int(os.environ.get("LINLI_CASES_ESCALATE_AFTER", "3"))  # overdue → the subdistrict
 CASES_REOPEN_DAYS = int(os.environ.get("LINLI_CASES_REOPEN_DAYS", "30"))  # a closed case may be reopened
+
+# make bench only (docs/bench.md): SQL query counts in response headers and a bare view as the floor.
+BENCH = envbool("LINLI_BENCH", False)
+if BENCH:
+    MIDDLEWARE = ["linli.lib.bench.QueryCountMiddleware", *MIDDLEWARE]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,3 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+if settings.BENCH:  # make bench only (docs/bench.md)
+    from linli.lib.bench import urlpatterns as bench_urls
+
+    urlpatterns += bench_urls
