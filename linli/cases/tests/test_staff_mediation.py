@@ -314,7 +314,7 @@ def test_the_section_reads_in_chinese_and_in_english(cw, dispute, login, en):
     chinese = login(cw.henry).get(page(dispute))
     assert chinese.status_code == 200
     html = chinese.content.decode()
-    assert 'lang="zh-Hans"' in html and 'id="mediation"' in html and "搜索" in html
+    assert 'lang="zh-Hans"' in html and 'id="mediation"' in html and "启动调解" in html and "查找" in html
     concluded(cw, dispute, timezone.localdate() + dt.timedelta(days=3))
     html = login(cw.henry).get(page(dispute)).content.decode()
     assert "502修防水" in html and PARTY_B in html and "同心阁调解室" in html

@@ -117,4 +117,6 @@ ZH = {
     "This is your own case.": "这是您自己提交的诉求。",
     "started": "开始时间",
     "%(org)s does not serve %(compound)s.": "%(org)s 不服务%(compound)s。",
+    "bench_data needs PostgreSQL: set DATABASE_URL, e.g. %(url)s.": "bench_data 需要 PostgreSQL：请设置 DATABASE_URL，例如 %(url)s。",
+    "bench_data empties the tables it fills: use a database whose name contains “bench”, not %(name)s.": "bench_data 会清空它要写入的表：请使用名称含“bench”的数据库，而不是 %(name)s。",
 }
