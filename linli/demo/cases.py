@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
-from linli.cases import deadlines, mediation, routing, services
+from linli.cases import deadlines, mediation, routing, services, taxonomy
 from linli.cases.lifecycle import CaseError, perform
 from linli.cases.models import (
     CODE_ALPHABET,
@@ -468,6 +468,7 @@ class _Loader(Planner):
 def load_cases(*, rng: random.Random, now: dt.datetime | None = None, scale: float = 1.0) -> dict[str, int]:
     """About 400 cases × scale (at least 40) over the DAYS before `now`; returns counts."""
     now = now or timezone.now()
+    taxonomy.ensure()  # the categories come with a migration; a flushed database lost them
     loader = _Loader(rng, now, scale)
     with disable_auditlog(), transaction.atomic():
         if not loader.read_world():

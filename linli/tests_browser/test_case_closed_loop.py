@@ -8,6 +8,7 @@ import re
 import pytest
 from PIL import Image
 
+from linli.cases import taxonomy
 from linli.cases.models import Case, Status
 from linli.conftest import PASSWORD
 
@@ -25,6 +26,7 @@ def _jpeg(path):
 
 
 def test_poster_to_rating_to_public_board(world, browser, live_server, artifacts, tmp_path):
+    taxonomy.ensure()  # an earlier live-server test emptied the seeded tables
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", base_url=live_server.url)
     resident = phone.new_page()
     resident.set_default_timeout(15000)

@@ -8,7 +8,7 @@ import pytest
 from auditlog.context import disable_auditlog
 from django.utils import timezone
 
-from linli.cases import services
+from linli.cases import services, taxonomy
 from linli.cases.models import Category
 from linli.conftest import _person, _user
 from linli.people.models import Membership, Organisation, PropertyServicePeriod
@@ -16,6 +16,7 @@ from linli.people.models import Membership, Organisation, PropertyServicePeriod
 
 @pytest.fixture
 def cw(world):
+    taxonomy.ensure()  # a live-server test before this one may have emptied the tables
     with disable_auditlog():
         world.company2 = Organisation.objects.create(
             kind=Organisation.Kind.PROPERTY_COMPANY, name="颐景物业", subdistrict=world.guicheng
