@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test lint fmt bench messages clean
+.PHONY: run test lint fmt bench bench-data messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -28,6 +28,13 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(VENV)/bin/ruff format linli
 	$(VENV)/bin/ruff check --fix linli
+
+# The scale data set (SIZE=compound|street|district) in PostgreSQL, then the load test: docs/bench.md.
+bench-data: $(STAMP)
+	SIZE=$(or $(SIZE),compound) bash scripts/bench.sh data
+
+bench: $(STAMP)
+	bash scripts/bench.sh bench
 
 messages: $(STAMP)
 	cd linli && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages
