@@ -20,6 +20,7 @@ case "${1:-bench}" in
       echo "bench: installing wrk"
       apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
     fi
+    $PY manage.py migrate --noinput -v0
     $PY manage.py collectstatic --noinput -v0
     $PY bench/run.py ${BENCH_ARGS:-}
     ;;
