@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from linli.accounts.scope import access_place
+from linli.lib.api_support import client_ip
 from linli.people.models import Occupancy
 from linli.places.models import Building, Compound, Stairwell
 
@@ -58,7 +59,7 @@ CASE_RELATED = ("category", "compound", "building", "stairwell", "organisation",
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return client_ip(request) or "unknown"
 
 
 def _hit(key: str, window: int) -> int:

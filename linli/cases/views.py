@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.scope import visible_people, visible_places
+from linli.lib.api_support import client_ip
 from linli.lib.crypto import keyed_hash
 from linli.lib.normalize import normalize_phone
 from linli.people.forms import RevealForm
@@ -403,7 +404,7 @@ def reveal(request, code):
                 person=case.reporter,
                 field=RevealLog.Field.PHONE,
                 reason=reason[:200],
-                ip=request.META.get("REMOTE_ADDR") or None,
+                ip=client_ip(request),
             )
             ctx["value"] = case.reporter_phone
         else:

@@ -119,6 +119,14 @@ def token_key(request: HttpRequest) -> str | None:
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. Behind N trusted reverse proxies (settings.TRUSTED_PROXIES), the
+    N-th address from the right of X-Forwarded-For: the one our own proxy saw. Addresses
+    further left are whatever the client wrote and are never trusted (rate limits key on this)."""
+    proxies = getattr(settings, "TRUSTED_PROXIES", 0)
+    if proxies:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 

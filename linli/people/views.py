@@ -23,6 +23,7 @@ from linli.accounts.scope import (
     visible_organisations,
     visible_people,
 )
+from linli.lib.api_support import client_ip
 from linli.people import services
 from linli.people.forms import OrganisationFilter, RevealForm
 from linli.people.models import LeaderAssignment, Membership, Occupancy, Organisation, Person, RevealLog, Visit
@@ -55,7 +56,7 @@ def _is_htmx(request) -> bool:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 @login_required

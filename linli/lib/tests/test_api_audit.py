@@ -71,3 +71,15 @@ def test_a_refused_token_changes_nothing(world):
     response = Client().post(f"/test-api/homes/{world.h101.pk}/vacant", headers={"authorization": "Bearer ll_nope"})
     assert response.status_code == 401
     assert not LogEntry.objects.get_for_object(world.h101).exists()
+
+
+def test_client_ip_trusts_only_our_own_proxies(rf, settings):
+    from linli.lib.api_support import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    settings.TRUSTED_PROXIES = 0
+    assert client_ip(request) == "10.0.0.2"  # no proxy configured: the header is the client's word
+    settings.TRUSTED_PROXIES = 1
+    assert client_ip(request) == "203.0.113.9"  # what our proxy saw, not what the client wrote
+    settings.TRUSTED_PROXIES = 3
+    assert client_ip(request) == "10.0.0.2"  # fewer hops than configured: fall back
