@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "linli.people",
     "linli.accounts",
     "linli.cases",
+    "linli.notices",
     "linli.demo",
 ]
 
@@ -204,6 +205,29 @@ CASES_CONFIRM_DAYS = int(os.environ.get("LINLI_CASES_CONFIRM_DAYS", "7"))  # res
 CASES_REVISIT_AFTER_WORKDAYS = int(os.environ.get("LINLI_CASES_REVISIT_AFTER", "3"))  # unrated → 回访 task
 CASES_ESCALATE_AFTER_DAYS = int(os.environ.get("LINLI_CASES_ESCALATE_AFTER", "3"))  # overdue → the subdistrict
 CASES_REOPEN_DAYS = int(os.environ.get("LINLI_CASES_REOPEN_DAYS", "30"))  # a closed case may be reopened
+
+# Notifications (issue 8, docs/notices.md).
+NOTICES_BASE_URL = os.environ.get("LINLI_BASE_URL", "")  # makes links absolute in messages sent outside linli
+NOTICES_RETRY_DELAYS = [int(s) for s in envlist("LINLI_NOTICES_RETRY_DELAYS", "60,300,1800,7200")]  # seconds
+NOTICES_IN_THREAD = True  # embedded mode: send after commit in a background thread (tests set False: inline)
+NOTICES_SMS_BACKEND = os.environ.get("LINLI_SMS_BACKEND", "linli.notices.channels.sms.ConsoleSmsBackend")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 5
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "邻里 linli <noreply@localhost>")
+# Celery (linli/celery.py), used when CELERY_BROKER_URL is set. Tasks are acknowledged after
+# they ran, so a worker that dies mid-task loses nothing; deliveries guard against running twice.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600}  # longer than the longest retry delay
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
 
 # make bench only (docs/bench.md): SQL query counts in response headers and a bare view as the floor.
 BENCH = envbool("LINLI_BENCH", False)

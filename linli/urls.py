@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/", include("linli.people.import_urls")),
     path("cases/", include("linli.cases.urls")),
     path("r/", include("linli.cases.public_urls")),
+    path("notices/", include("linli.notices.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,74 @@
+"""Pages: the feed (with the bell's count), preferences, and failed deliveries for system
+administrators. Thin: what a user may see comes from access.py, writes from services.py."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from . import services
+from .access import access_notification, own_notifications
+
+PER_PAGE = 30
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+def feed(request):
+    unread_only = request.GET.get("show") == "unread"
+    qs = own_notifications(request.user)
+    if unread_only:
+        qs = qs.unread()
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notices/feed.html",
+        {"page": page, "unread_only": unread_only, "query": "show=unread" if unread_only else ""},
+    )
+
+
+@login_required
+def open_notice(request, pk):
+    """Follow a notification's link, marking it read on the way."""
+    notice = access_notification(request.user, pk)
+    services.mark_read(user=request.user, ids=[notice.pk])
+    safe = url_has_allowed_host_and_scheme(notice.link, allowed_hosts={request.get_host()}, require_https=False)
+    return redirect(notice.link if notice.link and safe else reverse("notices:feed"))
+
+
+@login_required
+@require_POST
+def read(request, pk):
+    notice = access_notification(request.user, pk)
+    services.mark_read(user=request.user, ids=[notice.pk])
+    if _is_htmx(request):
+        notice.refresh_from_db()
+        return render(request, "notices/_item_read.html", {"n": notice})
+    return redirect(request.POST.get("next") if _safe_next(request) else reverse("notices:feed"))
+
+
+@login_required
+@require_POST
+def read_all(request):
+    count = services.mark_read(user=request.user)
+    if count:
+        done = ngettext("%(n)s notification marked read.", "%(n)s notifications marked read.", count)
+        messages.success(request, done % {"n": count})
+    else:
+        messages.info(request, _("Nothing unread."))
+    return redirect("notices:feed")
+
+
+def _safe_next(request) -> bool:
+    target = request.POST.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
