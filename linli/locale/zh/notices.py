@@ -79,6 +79,9 @@ ZH = {
     "Choose either a stairwell or an organisation.": "请选择一个楼道或一个单位（二选一）。",
     "Enter the full webhook address, starting with https://.": "请填写完整的 Webhook 地址，以 https:// 开头。",
     "A signed webhook needs a secret.": "签名 Webhook 需要填写密钥。",
+    "stairwell or organisation": "楼道或单位",
+    "Stored; leave empty to keep it.": "已保存；留空则保持不变。",
+    "Not set.": "未设置。",
     # deliveries
     "delivery": "消息投递",
     "deliveries": "消息投递",
@@ -99,6 +102,8 @@ ZH = {
     "the secret is wrong": "密钥错误",
     "the channel no longer exists": "渠道已不存在",
     "an error in linli": "系统内部错误",
+    "Retry the selected failed deliveries": "重试所选的失败投递",
+    "%(n)s delivery queued again.": "已将 %(n)s 条投递重新排队。",
     # preferences
     "notification preference": "通知偏好",
     "notification preferences": "通知偏好",
