@@ -51,6 +51,8 @@ FIELD_ENCRYPTION_KEYS = envlist("LINLI_FIELD_KEYS") or [_var_secret("field.key",
 FIELD_HASH_KEY = os.environ.get("LINLI_HASH_KEY") or _var_secret("hash.key", lambda: secrets.token_hex(32))
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
+# How many reverse proxies of ours stand in front (X-Forwarded-For is trusted that many hops back).
+TRUSTED_PROXIES = int(os.environ.get("LINLI_TRUSTED_PROXIES", "0"))
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
