@@ -5,6 +5,7 @@ under var/), so `make run` works on a bare machine. Production sets DATABASE_URL
 REDIS_URL, SECRET_KEY, LINLI_FIELD_KEYS and DEBUG=0.
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "auditlog",
     # Only for its bundled Swagger UI (templates + static): /api/v1/docs loads nothing from a CDN.
     "ninja",
+    "axes",
     "linli.places",
     "linli.people",
     "linli.accounts",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "linli.urls"
@@ -132,10 +136,22 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every login for an account and address that failed too often.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "linli.accounts.backends.PhoneOrUsernameBackend",
 ]
 LOGIN_URL = "accounts:login"
+# Login throttling (django-axes): 5 wrong passwords for one account from one address lock that
+# pair for 15 minutes; a good password resets the count. Keyed on the pair, so a stranger
+# cannot lock a resident out from elsewhere.
+AXES_FAILURE_LIMIT = int(os.environ.get("LINLI_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LINLI_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "linli.accounts.lockout.response"
+AXES_CLIENT_IP_CALLABLE = "linli.lib.api_support.client_ip"
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [

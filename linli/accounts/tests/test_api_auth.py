@@ -82,16 +82,29 @@ def test_wrong_password_gets_no_token(world, client):
     assert not ApiToken.objects.exists()
 
 
-def test_password_guessing_is_throttled_per_username(world, client):
-    allowed = int(LOGIN_RATE.split("/")[0])
-    for _ in range(allowed):
+def test_password_guessing_locks_the_account_for_that_address(world, client, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert issue(client, "carol", password="guess").status_code == 401
+    assert issue(client, "carol", password="guess").status_code == 429  # the last wrong one
     response = issue(client, "carol", headers={"accept-language": "en"})  # even the right password now
     assert response.status_code == 429
-    assert response.json() == {"detail": "Too many requests. Please wait a moment and try again.", "code": "throttled"}
+    assert response.json() == {
+        "detail": "Too many wrong passwords for this account. Please wait 15 minutes.",
+        "code": "locked_out",
+    }
     assert int(response["retry-after"]) > 0
     assert not ApiToken.objects.exists()
     assert issue(client, "bob").status_code == 201  # another account is not locked out
+
+
+def test_token_requests_are_throttled_per_address_and_username(world, client, settings):
+    settings.AXES_FAILURE_LIMIT = 100  # the request throttle, not the lock-out, is what this is about
+    allowed = int(LOGIN_RATE.split("/")[0])
+    for _ in range(allowed):
+        assert issue(client, "carol", password="guess").status_code == 401
+    response = issue(client, "carol", headers={"accept-language": "en"})
+    assert response.status_code == 429
+    assert response.json() == {"detail": "Too many requests. Please wait a moment and try again.", "code": "throttled"}
 
 
 def test_token_request_without_password_is_invalid(world, client):

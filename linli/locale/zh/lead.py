@@ -120,4 +120,9 @@ ZH = {
     "%(org)s does not serve %(compound)s.": "%(org)s 不服务%(compound)s。",
     "bench_data needs PostgreSQL: set DATABASE_URL, e.g. %(url)s.": "bench_data 需要 PostgreSQL：请设置 DATABASE_URL，例如 %(url)s。",
     "bench_data empties the tables it fills: use a database whose name contains “bench”, not %(name)s.": "bench_data 会清空它要写入的表：请使用名称含“bench”的数据库，而不是 %(name)s。",
+    "Too many tries": "尝试次数过多",
+    "The password was wrong too many times for this account. For its safety, logging in is paused for %(minutes)s minutes.": "此账号密码错误次数过多，为保障安全，暂停登录 %(minutes)s 分钟。",
+    "If you forgot your password, please ask your community worker to set a new one.": "如果忘记密码，请联系社区工作者重新设置。",
+    "Back to login": "返回登录",
+    "Too many wrong passwords for this account. Please wait %(n)s minutes.": "此账号密码错误次数过多，请等待 %(n)s 分钟。",
 }
