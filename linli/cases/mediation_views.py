@@ -301,8 +301,12 @@ def _refused(request, case):
 
 
 def _attempt(request, case, key, form, write, done):
+    """Check the form, then run the rule `write(data)`: back to the section with a message, or
+    the page with the form's errors (400) or the rule's refusal (403 role, 409 state)."""
+    if not form.is_valid():
+        return _page(request, case, status=400, **{key: form})
     try:
-        write()
+        write(form.cleaned_data)
     except ValidationError as exc:
         field = ERROR_FIELDS.get(getattr(exc, "code", None))
         form.add_error(field if field in form.fields else None, exc)
@@ -315,11 +319,18 @@ def _attempt(request, case, key, form, write, done):
     return redirect(reverse("cases:case", args=[case.code]) + "#mediation")
 
 
-def _existing(request, case):
+def _step(request, code, key, form_class, write, done):
+    """A step of a mediation already open (a session, the conclusion, the follow-up): the rule
+    `write` is called with the mediation, the user and the form's data."""
+    user = request.user
+    case, allowed = _mediator_case(request, code)
+    if not allowed:
+        return _refused(request, case)
     found = find_mediation(case)
     if found is None:
-        return None, _page(request, case, status=409, error=_("This case is not in mediation."))
-    return found, None
+        return _page(request, case, status=409, error=_("This case is not in mediation."))
+    form = form_class(request.POST)
+    return _attempt(request, case, key, form, lambda data: write(mediation=found, user=user, **data), done)
 
 
 @login_required
@@ -338,16 +349,12 @@ def open_mediation(request, code):
         if note:
             form.step_note = note
         return _page(request, case, status=200, open=form, who=who, people=_find_people(user, who))
-    form = OpenForm(request.POST, case=case, user=user)
-    if not form.is_valid():
-        return _page(request, case, status=400, open=form)
-    data = form.cleaned_data
     return _attempt(
         request,
         case,
         "open",
-        form,
-        lambda: mediation.open_mediation(case=case, user=user, mediator=data["mediator"], parties=data["parties"]),
+        OpenForm(request.POST, case=case, user=user),
+        lambda data: mediation.open_mediation(case=case, user=user, mediator=data["mediator"], parties=data["parties"]),
         _("Mediation opened."),
     )
 
@@ -368,69 +375,16 @@ def people(request, code):
 @login_required
 @require_POST
 def add_session(request, code):
-    user = request.user
-    case, allowed = _mediator_case(request, code)
-    if not allowed:
-        return _refused(request, case)
-    found, refused = _existing(request, case)
-    if refused:
-        return refused
-    form = SessionForm(request.POST)
-    if not form.is_valid():
-        return _page(request, case, status=400, session=form)
-    data = form.cleaned_data
-    return _attempt(
-        request,
-        case,
-        "session",
-        form,
-        lambda: mediation.add_session(mediation=found, user=user, **data),
-        _("Session recorded."),
-    )
+    return _step(request, code, "session", SessionForm, mediation.add_session, _("Session recorded."))
 
 
 @login_required
 @require_POST
 def conclude(request, code):
-    user = request.user
-    case, allowed = _mediator_case(request, code)
-    if not allowed:
-        return _refused(request, case)
-    found, refused = _existing(request, case)
-    if refused:
-        return refused
-    form = ConcludeForm(request.POST)
-    if not form.is_valid():
-        return _page(request, case, status=400, conclude=form)
-    data = form.cleaned_data
-    return _attempt(
-        request,
-        case,
-        "conclude",
-        form,
-        lambda: mediation.conclude(mediation=found, user=user, **data),
-        _("Mediation concluded."),
-    )
+    return _step(request, code, "conclude", ConcludeForm, mediation.conclude, _("Mediation concluded."))
 
 
 @login_required
 @require_POST
 def follow_up(request, code):
-    user = request.user
-    case, allowed = _mediator_case(request, code)
-    if not allowed:
-        return _refused(request, case)
-    found, refused = _existing(request, case)
-    if refused:
-        return refused
-    form = FollowUpForm(request.POST)
-    if not form.is_valid():
-        return _page(request, case, status=400, follow_up=form)
-    return _attempt(
-        request,
-        case,
-        "follow_up",
-        form,
-        lambda: mediation.record_follow_up(mediation=found, user=user, note=form.cleaned_data["note"]),
-        _("Follow-up recorded."),
-    )
+    return _step(request, code, "follow_up", FollowUpForm, mediation.record_follow_up, _("Follow-up recorded."))
