@@ -1,0 +1,25 @@
+"""Celery for production: workers on Redis (CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/1).
+
+    celery -A linli worker --loglevel=info      # runs the tasks (each app's tasks.py)
+    celery -A linli beat                        # the periodic work below
+
+In the embedded mode (no CELERY_BROKER_URL, settings.TASKS_EAGER) nothing here runs: tasks
+run in-process after the commit, and the periodic work is management commands.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
+
+app = Celery("linli")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Deliveries held through quiet hours, retries due, and claims of workers that died.
+    "notices-send-due": {"task": "notices.send_due", "schedule": 60.0},
+    "notices-digest": {"task": "notices.digest", "schedule": crontab(hour=8, minute=0)},
+}
