@@ -10,4 +10,6 @@ urlpatterns = [
     path("read-all/", views.read_all, name="read_all"),
     path("<int:pk>/", views.open_notice, name="open"),
     path("<int:pk>/read/", views.read, name="read"),
+    path("failed/", views.failed, name="failed"),
+    path("failed/<int:pk>/retry/", views.retry, name="retry"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import services
-from .access import access_notification, own_notifications
+from . import dispatch, services
+from .access import access_delivery, access_notification, own_notifications, sees_deliveries
+from .models import Channel, Delivery
 
 PER_PAGE = 30
 
@@ -30,11 +32,13 @@ def feed(request):
     if unread_only:
         qs = qs.unread()
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "notices/feed.html",
-        {"page": page, "unread_only": unread_only, "query": "show=unread" if unread_only else ""},
-    )
+    context = {
+        "page": page,
+        "unread_only": unread_only,
+        "query": "show=unread" if unread_only else "",
+        "sees_deliveries": sees_deliveries(request.user),
+    }
+    return render(request, "notices/feed.html", context)
 
 
 @login_required
@@ -72,3 +76,40 @@ def read_all(request):
 def _safe_next(request) -> bool:
     target = request.POST.get("next", "")
     return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+
+
+# --- failed deliveries (system administrators) --------------------------------------------
+
+
+@login_required
+def failed(request):
+    if not sees_deliveries(request.user):
+        raise Http404
+    qs = Delivery.objects.filter(status=Delivery.Status.FAILED).select_related("config")
+    channel = request.GET.get("channel", "")
+    if channel in Channel.values:
+        qs = qs.filter(channel=channel)
+    page = Paginator(qs.order_by("-created", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notices/failed.html",
+        {
+            "page": page,
+            "channels": Channel.choices,
+            "channel": channel,
+            "query": f"channel={channel}" if channel else "",
+            "gave_up": Delivery.objects.filter(status=Delivery.Status.FAILED, next_try__isnull=True).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def retry(request, pk):
+    delivery = access_delivery(request.user, pk)
+    if delivery.status != Delivery.Status.FAILED:
+        messages.info(request, _("This delivery is no longer failed."))
+    else:
+        dispatch.retry(delivery)
+        messages.success(request, _("Queued again: it is being sent now."))
+    return redirect("notices:failed")

@@ -2,6 +2,8 @@
 
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from linli.notices.models import Notification
@@ -108,3 +110,16 @@ def test_unread_filter(cw, login):
     client.post(f"/notices/{read.pk}/read/")
     html = client.get("/notices/?show=unread").content.decode()
     assert "未读的" in html and "已读的" not in html
+
+
+def test_the_feed_costs_the_same_for_many(cw, login):
+    client = login(cw.dave)
+    note(cw.dave)
+    client.get("/notices/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/notices/")
+    for _ in range(40):
+        note(cw.dave)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/notices/").status_code == 200
+    assert len(many) == len(few)
