@@ -33,20 +33,22 @@ def label(code: str) -> str:
     return str(kind.label) if kind else code
 
 
-CASES = _("Requests and disputes")
-for _code, _label in [
-    ("case.submitted", _("A new case for my organisation")),
-    ("case.dispatched", _("A case dispatched to my organisation")),
-    ("case.reopened", _("A case reopened by the resident")),
-    ("case.soon_due", _("A case due within a day")),
-    ("case.overdue", _("A case overdue")),
-    ("case.escalated", _("A case escalated")),
-    ("case.revisit", _("A revisit to do")),
-    ("case.accepted", _("My case accepted")),
-    ("case.reply", _("A reply to my case")),
-    ("case.resolved", _("My case resolved")),
-    ("case.rejected", _("My case not accepted")),
-    ("case.returned", _("My case being passed on")),
-    ("case.merged", _("My case merged with another")),
+# Groups on the preferences page: a resident sees his own cases; those who work on cases both.
+MY_CASES = _("My requests")
+WORK = _("Cases I work on")
+for _code, _label, _group in [
+    ("case.accepted", _("My case accepted"), MY_CASES),
+    ("case.reply", _("A reply to my case"), MY_CASES),
+    ("case.resolved", _("My case resolved"), MY_CASES),
+    ("case.rejected", _("My case not accepted"), MY_CASES),
+    ("case.returned", _("My case being passed on"), MY_CASES),
+    ("case.merged", _("My case merged with another"), MY_CASES),
+    ("case.submitted", _("A new case for my organisation"), WORK),
+    ("case.dispatched", _("A case dispatched to my organisation"), WORK),
+    ("case.reopened", _("A case reopened by the resident"), WORK),
+    ("case.soon_due", _("A case due within a day"), WORK),
+    ("case.overdue", _("A case overdue"), WORK),
+    ("case.escalated", _("A case escalated"), WORK),
+    ("case.revisit", _("A revisit to do"), WORK),
 ]:
-    register(_code, _label, CASES)
+    register(_code, _label, _group)

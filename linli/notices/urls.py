@@ -10,6 +10,7 @@ urlpatterns = [
     path("read-all/", views.read_all, name="read_all"),
     path("<int:pk>/", views.open_notice, name="open"),
     path("<int:pk>/read/", views.read, name="read"),
+    path("preferences/", views.preferences, name="preferences"),
     path("failed/", views.failed, name="failed"),
     path("failed/<int:pk>/retry/", views.retry, name="retry"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,9 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import dispatch, services
+from linli.lib.masking import mask_phone
+
+from . import dispatch, kinds, services
 from .access import access_delivery, access_notification, own_notifications, sees_deliveries
-from .models import Channel, Delivery
+from .forms import PreferencesForm
+from .models import PERSONAL, Channel, Delivery
 
 PER_PAGE = 30
 
@@ -76,6 +80,50 @@ def read_all(request):
 def _safe_next(request) -> bool:
     target = request.POST.get("next", "")
     return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+
+
+# --- preferences ------------------------------------------------------------------------
+
+
+def _shown_kinds(user) -> list[str]:
+    """Everyone chooses for his own cases; those who work on cases also for the work."""
+    from linli.accounts.templatetags.linli_ui import handles_cases
+
+    works = handles_cases(user)
+    return [code for code, kind in kinds.KINDS.items() if works or kind.group != kinds.WORK]
+
+
+@login_required
+def preferences(request):
+    user = request.user
+    schedule = services.schedule_of(user)
+    initial = {"quiet_from": schedule.quiet_from, "quiet_until": schedule.quiet_until, "digest": schedule.digest}
+    form = PreferencesForm(
+        request.POST or None, initial=initial, kind_codes=_shown_kinds(user), current=services.preferences(user)
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_preferences(
+                    user=user,
+                    choices=form.choices(),
+                    quiet_from=form.cleaned_data["quiet_from"],
+                    quiet_until=form.cleaned_data["quiet_until"],
+                    digest=form.cleaned_data["digest"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Your notification preferences are saved."))
+                return redirect("notices:preferences")
+        status = 400
+    addresses = {
+        Channel.EMAIL: user.email,
+        Channel.SMS: mask_phone(user.person.phone) if user.person_id and user.person.phone else "",
+    }
+    channels = [(c, c.label, addresses[c]) for c in PERSONAL]
+    return render(request, "notices/preferences.html", {"form": form, "channels": channels}, status=status)
 
 
 # --- failed deliveries (system administrators) --------------------------------------------
