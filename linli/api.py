@@ -13,6 +13,7 @@ from linli.cases.api import router as cases_router
 from linli.cases.open311 import open311_router
 from linli.cases.public_api import public_router
 from linli.lib.api_support import AUTH, install_error_handlers
+from linli.notices.api import router as notices_router
 from linli.people.api import assignments_router, organisations_router, residents_router, reveals_router
 from linli.places.api import homes_router
 from linli.places.api import router as places_router
@@ -55,6 +56,7 @@ api.add_router("/reveals", reveals_router)
 api.add_router("/cases", cases_router)
 api.add_router("/public", public_router)
 api.add_router("/open311", open311_router)
+api.add_router("/notices", notices_router)
 
 # Last, so it only catches what no router matched: an unknown address under /api/v1/ is a
 # JSON 404 like any other, not the HTML page.

@@ -132,6 +132,7 @@ ZH = {
     "Give both the start and the end of the quiet hours, or neither.": "请同时填写免打扰的开始和结束时间，或都不填。",
     "The quiet hours cannot start and end at the same time.": "免打扰的开始和结束时间不能相同。",
     "Unknown event or channel: %(value)s": "未知的事件或渠道：%(value)s",
+    "Unknown event kind: %(kind)s": "未知的事件类型：%(kind)s",
     "Notification preferences": "通知设置",
     "Preferences": "通知设置",
     "Cases I work on": "我经办的诉求",
