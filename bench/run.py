@@ -341,6 +341,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", default="", help="comma-separated scenario names (bare always runs)")
+    parser.add_argument("--out", default=str(ROOT / "bench"), help="folder for results.json and RESULTS.md")
     args = parser.parse_args()
     env = server_env(args)
     django_setup(env)
@@ -443,10 +444,11 @@ def report(results: list[dict], args, memory: MemoryWatch, removed: int, seconds
         "cases_made_and_removed": removed,
         "run_seconds": round(seconds),
     }
-    out = ROOT / "bench"
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2, ensure_ascii=False))
     (out / "RESULTS.md").write_text(markdown(meta, results))
-    print(f"wrote bench/results.json and bench/RESULTS.md ({seconds:.0f} s)")
+    print(f"wrote {out}/results.json and {out}/RESULTS.md ({seconds:.0f} s)")
 
 
 def markdown(meta: dict, results: list[dict]) -> str:
