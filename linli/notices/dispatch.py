@@ -1,7 +1,7 @@
 """Sending deliveries: once, with retries and back-off, never twice.
 
 - `schedule(ids)` runs after the commit that queued them: in the embedded mode (TASKS_EAGER)
-  in a background thread, so a slow webhook never delays a page; in production as Celery
+  in background threads, so a slow webhook never delays a page; in production as Celery
   tasks (tasks.py).
 - `deliver(id)` claims the row, sends it through its channel, and records the outcome. A
   failure is retried after 1 min, 5 min, 30 min and 2 h (NOTICES_RETRY_DELAYS); after the
@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -103,6 +104,20 @@ def deliver_all(ids, *, now=None) -> None:
         deliver(pk, now=now)
 
 
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    """A few background threads per process, made on first use (after a server forked its
+    workers): a burst of events (a bulk action) queues up instead of starting a thread each."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="linli-notices")
+        return _pool
+
+
 def _in_thread(ids) -> None:
     try:
         deliver_all(ids)
@@ -127,7 +142,7 @@ def schedule(ids) -> None:
                 deliver_task.apply_async((pk,), countdown=countdown)
         return
     if settings.NOTICES_IN_THREAD:
-        threading.Thread(target=_in_thread, args=(ids,), name="linli-notices", daemon=True).start()
+        _executor().submit(_in_thread, ids)
     else:
         deliver_all(ids)
 
