@@ -384,7 +384,14 @@ def reveal(request, code):
     """The reporter's phone, unmasked, after the user says why; every reveal is logged."""
     user = request.user
     case = access.access_case(user, code)
-    ctx = {"case": case}
+    ctx = {
+        "case": case,
+        # The people pages' reveal answer (people/_reveal.html), asking for this case's reporter.
+        "field": "phone",
+        "question": _("Why do you need the resident's phone number?"),
+        "reveal_url": reverse("cases:reveal", args=[case.code]),
+        "back_url": reverse("cases:case", args=[case.code]),
+    }
     status = 200
     allowed = bool(case.reporter_id and case.reporter_phone) and may(user, "reveal_contact", case)
     if request.method == "GET" and "cancel" in request.GET and _is_htmx(request):
@@ -409,7 +416,7 @@ def reveal(request, code):
             ctx["value"] = case.reporter_phone
         else:
             status = 422
-    template = "cases/staff/_reveal.html" if _is_htmx(request) else "cases/staff/reveal_page.html"
+    template = "people/_reveal.html" if _is_htmx(request) else "cases/staff/reveal_page.html"
     response = render(request, template, ctx, status=status)
     response["Cache-Control"] = "no-store"
     return response

@@ -7,6 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -120,7 +121,17 @@ def reveal(request, pk, field):
     person = access_person(user, pk)
     if field not in FIELDS:
         raise Http404
-    ctx = {"person": person, "field": field, "field_label": FIELDS[field].label}
+    label = FIELDS[field].label
+    ctx = {
+        "person": person,
+        "field": field,
+        "field_label": label,
+        # What people/_reveal.html asks and where it posts (the case pages give their own).
+        "question": _("Why do you need the %(what)s of %(name)s?") % {"what": label, "name": person.name},
+        "reveal_url": reverse("people:reveal", args=[person.pk, field]),
+        "back_url": reverse("people:person", args=[person.pk]),
+        "autofocus": True,
+    }
     status = 200
     if request.method == "GET" and "cancel" in request.GET and _is_htmx(request):
         # The user changed his mind: put the masked value and its Show button back.
