@@ -25,7 +25,6 @@ from linli.accounts.models import User
 from linli.accounts.scope import scope_for, visible_homes, visible_organisations, visible_people
 from linli.lib.api_support import ApiError, ErrorOut, Pagination, client_ip, invalid_input
 from linli.lib.images import clean_photo
-from linli.lib.masking import mask_name, mask_phone
 from linli.people.models import Person, RevealLog
 from linli.places.models import Building, Compound, Stairwell
 
@@ -46,6 +45,8 @@ from .api_schemas import (
     normal_code,
     public_case,
     public_cases,
+    reporter_name,
+    reporter_out,
 )
 from .models import FINAL, Case, Category, Channel, Kind, Mediation, MediationParty, MediationSession, Revisit, Status
 from .rules import may
@@ -156,18 +157,10 @@ def _detail(user, case: Case) -> Case:
         "add_photos": may(user, "add_photos", case),
         "mediate": may(user, "mediate", case),
     }
-    case.reporter_view = _reporter(user, case)
+    case.reporter_view = reporter_out(case, you=is_reporter_of(user, case))
     working = case.status not in FINAL and case.status not in (Status.RESOLVED, Status.ON_HOLD)
     case.workdays_left = deadlines.workdays_left(case.resolve_due) if working else None
     return case
-
-
-def _reporter(user, case: Case) -> dict | None:
-    name = case.reporter_name or (case.reporter.name if case.reporter_id else "")
-    if not name and not case.reporter_phone:
-        return None
-    you = is_reporter_of(user, case)
-    return {"name": name if you else mask_name(name), "phone": mask_phone(case.reporter_phone), "is_you": you}
 
 
 # --- categories, lists, figures ---------------------------------------------------------
@@ -602,7 +595,7 @@ def reveal_contact(request, code: str, payload: RevealIn, response: HttpResponse
     reason = payload.reason.strip()
     if not reason:
         raise invalid_input("body.reason", _("Please say why you need to see this."))
-    name = case.reporter_name or (case.reporter.name if case.reporter_id else "")
+    name = reporter_name(case)
     if case.reporter_id and case.reporter_phone:
         RevealLog.objects.create(user=user, person=case.reporter, field="phone", reason=reason, ip=client_ip(request))
     return {"name": name, "phone": case.reporter_phone}

@@ -82,7 +82,28 @@ class CategoryRef(Schema):
     name: str
 
 
-class CaseOut(Schema):
+class _CaseResolvers(Schema):
+    """How the staff's and the public's view of a case fill the fields they share (each
+    declares its own fields, in its own order)."""
+
+    @staticmethod
+    def resolve_category(obj):
+        return {"code": obj.category.code, "name": obj.category.name}
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_compound(obj):
+        return ref(obj.compound)
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return obj.is_overdue()
+
+
+class CaseOut(_CaseResolvers):
     code: str
     title: str
     kind: str
@@ -115,18 +136,6 @@ class CaseOut(Schema):
         return str(obj.get_kind_display())
 
     @staticmethod
-    def resolve_category(obj):
-        return {"code": obj.category.code, "name": obj.category.name}
-
-    @staticmethod
-    def resolve_status_label(obj):
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_compound(obj):
-        return ref(obj.compound)
-
-    @staticmethod
     def resolve_building(obj):
         return ref(obj.building)
 
@@ -140,11 +149,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_assignee(obj):
-        return {"id": obj.assignee.pk, "name": obj.assignee.display_name()} if obj.assignee_id else None
-
-    @staticmethod
-    def resolve_overdue(obj):
-        return obj.is_overdue()
+        return user_ref(obj.assignee)
 
     @staticmethod
     def resolve_reply_overdue(obj):
@@ -234,7 +239,7 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_home(obj):
-        return {"id": obj.home.pk, "name": str(obj.home)} if obj.home_id else None
+        return home_ref(obj.home)
 
     @staticmethod
     def resolve_recorded_by(obj):
@@ -265,6 +270,22 @@ def user_ref(user) -> dict | None:
     return {"id": user.pk, "name": user.display_name()} if user is not None else None
 
 
+def home_ref(home) -> dict | None:
+    return {"id": home.pk, "name": str(home)} if home is not None else None
+
+
+def reporter_name(case: Case) -> str:
+    return case.reporter_name or (case.reporter.name if case.reporter_id else "")
+
+
+def reporter_out(case: Case, *, you: bool = False) -> dict | None:
+    """The reporter as ReporterOut: masked, unless the reader is the reporter himself."""
+    name = reporter_name(case)
+    if not name and not case.reporter_phone:
+        return None
+    return {"name": name if you else mask_name(name), "phone": mask_phone(case.reporter_phone), "is_you": you}
+
+
 # --- what anyone may see of a case -------------------------------------------------------
 
 
@@ -289,7 +310,7 @@ class PublicPhotoOut(Schema):
     height: int
 
 
-class PublicCaseOut(Schema):
+class PublicCaseOut(_CaseResolvers):
     """A case as anyone may see it: no names, phones or homes unless the resident agreed
     (`public_details`), and then no phone still."""
 
@@ -316,18 +337,6 @@ class PublicCaseOut(Schema):
     )
 
     @staticmethod
-    def resolve_category(obj):
-        return {"code": obj.category.code, "name": obj.category.name}
-
-    @staticmethod
-    def resolve_status_label(obj):
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_compound(obj):
-        return ref(obj.compound)
-
-    @staticmethod
     def resolve_place(obj):
         if obj.public_details and obj.home_id:
             return str(obj.home)
@@ -337,15 +346,11 @@ class PublicCaseOut(Schema):
     def resolve_reporter_name(obj):
         if not obj.public_details:
             return None
-        return obj.reporter_name or (obj.reporter.name if obj.reporter_id else None)
+        return reporter_name(obj) or None
 
     @staticmethod
     def resolve_organisation(obj):
         return obj.organisation.name if obj.organisation_id else None
-
-    @staticmethod
-    def resolve_overdue(obj):
-        return obj.is_overdue()
 
     @staticmethod
     def resolve_replies(obj):
@@ -458,7 +463,7 @@ class PartyOut(Schema):
 
     @staticmethod
     def resolve_home(obj):
-        return {"id": obj.home.pk, "name": str(obj.home)} if obj.home_id else None
+        return home_ref(obj.home)
 
 
 class SessionOut(Schema):
@@ -535,8 +540,4 @@ class RevisitOut(Schema):
 
     @staticmethod
     def resolve_reporter(obj):
-        case = obj.case
-        name = case.reporter_name or (case.reporter.name if case.reporter_id else "")
-        if not name and not case.reporter_phone:
-            return None
-        return {"name": mask_name(name), "phone": mask_phone(case.reporter_phone), "is_you": False}
+        return reporter_out(obj.case)
