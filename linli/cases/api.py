@@ -13,7 +13,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,7 +48,7 @@ from .api_schemas import (
     reporter_name,
     reporter_out,
 )
-from .models import FINAL, Case, Category, Channel, Kind, Mediation, MediationParty, MediationSession, Revisit, Status
+from .models import FINAL, Case, Category, Channel, Kind, Mediation, Revisit, Status
 from .rules import may
 
 router = Router(tags=["cases"])
@@ -638,18 +638,9 @@ def _mediation_case(user, code: str) -> Case:
 
 
 def _mediation(case: Case) -> Mediation:
-    found = (
-        Mediation.objects.filter(case=case)
-        .select_related("mediator")
-        .prefetch_related(
-            Prefetch("parties", queryset=MediationParty.objects.select_related("person", "home__stairwell__building")),
-            Prefetch("sessions", queryset=MediationSession.objects.select_related("recorded_by__person")),
-        )
-        .first()
-    )
+    found = mediation.find(case)
     if found is None:
         raise ApiError(404, "no_mediation", _("This case is not in mediation."))
-    found.case = case
     return found
 
 

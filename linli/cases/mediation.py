@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,22 @@ MEDIATOR_KINDS = {
     Organisation.Kind.PARTY_BRANCH,
     Organisation.Kind.DEPARTMENT,
 }
+
+
+def find(case: Case) -> Mediation | None:
+    """The case's mediation with its parties and sessions, or None (pages and API alike)."""
+    found = (
+        Mediation.objects.filter(case=case)
+        .select_related("mediator")
+        .prefetch_related(
+            Prefetch("parties", queryset=MediationParty.objects.select_related("person", "home__stairwell__building")),
+            Prefetch("sessions", queryset=MediationSession.objects.select_related("recorded_by__person")),
+        )
+        .first()
+    )
+    if found is not None:
+        found.case = case
+    return found
 
 
 def _check(user, case):

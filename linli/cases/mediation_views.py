@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from linli.places.models import Community
 
 from . import access, mediation
 from .lifecycle import CaseError
-from .models import FINAL, Kind, Mediation, MediationParty, MediationSession
+from .models import FINAL, Kind, Mediation, MediationParty
 from .routing import serves
 from .rules import may
 from .staff_forms import DateInput
@@ -49,21 +49,6 @@ def mediable_cases(user):
     return access.visible_cases(user).filter(q) if q is not None else access.visible_cases(user).none()
 
 
-def find_mediation(case) -> Mediation | None:
-    found = (
-        Mediation.objects.filter(case=case)
-        .select_related("mediator")
-        .prefetch_related(
-            Prefetch("parties", queryset=MediationParty.objects.select_related("home")),
-            Prefetch("sessions", queryset=MediationSession.objects.select_related("recorded_by__person")),
-        )
-        .first()
-    )
-    if found is not None:
-        found.case = case
-    return found
-
-
 def mediator_choices(case):
     """Organisations that mediate (MEDIATOR_KINDS) and serve the case's compound."""
     near = (
@@ -84,7 +69,7 @@ def section(request, case) -> dict | None:
     user = request.user
     if not may(user, "mediate", case):
         return None
-    found = find_mediation(case)
+    found = mediation.find(case)
     if found is None and not (case.category.is_dispute or case.kind == Kind.DISPUTE):
         return None
     bound = getattr(request, "_mediation_forms", {})
@@ -326,7 +311,7 @@ def _step(request, code, key, form_class, write, done):
     case, allowed = _mediator_case(request, code)
     if not allowed:
         return _refused(request, case)
-    found = find_mediation(case)
+    found = mediation.find(case)
     if found is None:
         return _page(request, case, status=409, error=_("This case is not in mediation."))
     form = form_class(request.POST)
