@@ -111,18 +111,10 @@ class PhotosField(forms.FileField):
 # --- the queue -------------------------------------------------------------------------------
 
 
-class QueueFilter(forms.Form):
-    SHOW = [("mine", _("To act on")), ("all", _("Everything I can see"))]
-    GROUPS = [
-        ("open", _("Open (work to do)")),
-        ("resolved", _("Resolved, waiting for the resident")),
-        ("closed", _("Closed, rejected or merged")),
-        ("all", _("All")),
-    ]
+class CasesFilter(forms.Form):
+    """What the queue's and the figures' filters share: a category, and a compound and an
+    organisation among those the user's cases (and his area) hold."""
 
-    show = forms.ChoiceField(label=_("Show"), choices=SHOW, required=False)
-    group = forms.ChoiceField(label=_("Cases"), choices=GROUPS, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *Status.choices], required=False)
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("All categories")
     )
@@ -135,22 +127,41 @@ class QueueFilter(forms.Form):
         required=False,
         empty_label=_("All organisations"),
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    q = forms.CharField(label=_("Code or title"), max_length=80, required=False)
-    submitted_from = forms.DateField(label=_("Submitted from"), required=False, widget=DateInput())
-    submitted_to = forms.DateField(label=_("Submitted until"), required=False, widget=DateInput())
 
-    def __init__(self, data=None, *, user, cases, acting: bool):
+    def __init__(self, data=None, *, user, cases):
         super().__init__(data)
-        self.acting = acting
-        if not acting:
-            del self.fields["show"]
         self.fields["compound"].queryset = Compound.objects.filter(
             Q(pk__in=visible_places(user, "compound").values("pk")) | Q(pk__in=cases.values("compound_id"))
         ).order_by("name")
         self.fields["organisation"].queryset = Organisation.objects.filter(
             pk__in=cases.exclude(organisation=None).values("organisation_id")
         ).order_by("kind", "name")
+
+
+class QueueFilter(CasesFilter):
+    SHOW = [("mine", _("To act on")), ("all", _("Everything I can see"))]
+    GROUPS = [
+        ("open", _("Open (work to do)")),
+        ("resolved", _("Resolved, waiting for the resident")),
+        ("closed", _("Closed, rejected or merged")),
+        ("all", _("All")),
+    ]
+
+    show = forms.ChoiceField(label=_("Show"), choices=SHOW, required=False)
+    group = forms.ChoiceField(label=_("Cases"), choices=GROUPS, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *Status.choices], required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    q = forms.CharField(label=_("Code or title"), max_length=80, required=False)
+    submitted_from = forms.DateField(label=_("Submitted from"), required=False, widget=DateInput())
+    submitted_to = forms.DateField(label=_("Submitted until"), required=False, widget=DateInput())
+
+    field_order = ["show", "group", "status", "category", "compound", "organisation"]
+
+    def __init__(self, data=None, *, user, cases, acting: bool):
+        super().__init__(data, user=user, cases=cases)
+        self.acting = acting
+        if not acting:
+            del self.fields["show"]
 
     def clean_q(self):
         return self.cleaned_data["q"].strip()
@@ -428,32 +439,16 @@ class RevisitForm(forms.Form):
     )
 
 
-class FiguresFilter(forms.Form):
+class FiguresFilter(CasesFilter):
     month = MonthField(label=_("Month"), required=False, help_text=_("Empty for all time."))
-    compound = forms.ModelChoiceField(
-        label=_("Compound"), queryset=Compound.objects.none(), required=False, empty_label=_("All compounds")
-    )
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"),
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label=_("All organisations"),
-    )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("All categories")
-    )
+
+    field_order = ["month", "compound", "organisation", "category"]
 
     def __init__(self, data=None, *, user, cases):
         if data is not None and "month" not in data:
             data = data.copy()
             data["month"] = timezone.localdate().strftime("%Y-%m")  # this month unless asked otherwise
-        super().__init__(data)
-        self.fields["compound"].queryset = Compound.objects.filter(
-            Q(pk__in=visible_places(user, "compound").values("pk")) | Q(pk__in=cases.values("compound_id"))
-        ).order_by("name")
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            pk__in=cases.exclude(organisation=None).values("organisation_id")
-        ).order_by("kind", "name")
+        super().__init__(data, user=user, cases=cases)
 
 
 def month_bounds(first_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
