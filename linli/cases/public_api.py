@@ -3,12 +3,10 @@ case with its code (and the last four digits of the phone, or the follow link's 
 the resident's own steps that way: confirming, reopening or rating his case."""
 
 import datetime as dt
-import hashlib
 import secrets
 from typing import Literal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -19,7 +17,7 @@ from ninja import Status as Answer
 from linli.lib.api_support import ApiError, ErrorOut, Message, Ref, client_ip, invalid_input, ref
 from linli.places.models import Compound
 
-from . import lifecycle, services
+from . import lifecycle, limits, services
 from .api_schemas import PublicCaseOut, TrackedCaseOut, case_errors, normal_code, public_cases
 from .models import FINAL, OPEN311_CLOSED, Case
 
@@ -78,15 +76,6 @@ class TrackIn(Schema):
     secret: str | None = Field(None, max_length=64, description="Or the secret of the follow link")
 
 
-def _count(key: str, window: int) -> int:
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return 1
-
-
 def _too_many(response: HttpResponse, wait: int):
     response["Retry-After"] = str(wait)
     message = _("Too many attempts. Please try again in %(minutes)s minutes.") % {"minutes": max(1, wait // 60)}
@@ -103,10 +92,10 @@ def _follow(request, payload: TrackIn, response: HttpResponse):
     if not secret and not (len(last4) == 4 and last4.isdigit()):
         raise invalid_input("body.last4", _("Enter the last four digits of the phone number given with the case."))
     code = normal_code(payload.code)
-    code_key = "cases:track:code:" + hashlib.sha256(code.encode()).hexdigest()[:32]
-    if _count(f"cases:track:ip:{client_ip(request)}", TRACK_IP_WINDOW) > TRACK_IP_LIMIT:
+    code_key = limits.track_code_key(code)
+    if limits.hit(limits.track_ip_key(client_ip(request)), TRACK_IP_WINDOW) > TRACK_IP_LIMIT:
         return _too_many(response, TRACK_IP_WINDOW)
-    if (cache.get(code_key) or 0) >= TRACK_CODE_LIMIT:
+    if limits.tries(code_key) >= TRACK_CODE_LIMIT:
         return _too_many(response, TRACK_CODE_WINDOW)
     case = Case.objects.filter(code=code).first()
     matches = case is not None and (
@@ -114,7 +103,7 @@ def _follow(request, payload: TrackIn, response: HttpResponse):
         or (last4 and case.phone_last4 and secrets.compare_digest(case.phone_last4, last4))
     )
     if not matches:
-        _count(code_key, TRACK_CODE_WINDOW)
+        limits.hit(code_key, TRACK_CODE_WINDOW)
         raise ApiError(404, "not_found", _("No case matches this code and these digits."))
     return case
 

@@ -11,13 +11,11 @@ never reach a public page unless the resident agreed (`case.public_details`; nev
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -34,7 +32,7 @@ from linli.lib.api_support import client_ip
 from linli.people.models import Occupancy
 from linli.places.models import Building, Compound, Stairwell
 
-from . import access, deadlines, lifecycle, services
+from . import access, deadlines, lifecycle, limits, services
 from .forms import IntakeForm, RateForm, ReopenForm, SupportForm, TrackForm
 from .lifecycle import CaseError
 from .models import Case, Category, Channel, Event, Photo, Status
@@ -62,20 +60,10 @@ def _client_ip(request) -> str:
     return client_ip(request) or "unknown"
 
 
-def _hit(key: str, window: int) -> int:
-    """Count one try under `key` for `window` seconds; returns the count so far."""
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return 1
-
-
 def _write_limited(request) -> bool:
     if request.user.is_authenticated:
         return False
-    return _hit(f"cases:write:{_client_ip(request)}", 3600) > WRITES_PER_HOUR
+    return limits.hit(f"cases:write:{_client_ip(request)}", 3600) > WRITES_PER_HOUR
 
 
 def _not_found(request, message: str, *, title: str = ""):
@@ -457,19 +445,18 @@ def track(request):
         return render(request, T + "track_lookup.html", {"form": form})
     form = TrackForm(request.POST)
     limited = _("Too many tries. For your safety, please wait 10 minutes and try again.")
-    if _hit(f"cases:track:ip:{_client_ip(request)}", IP_WINDOW) > IP_TRIES:
+    if limits.hit(limits.track_ip_key(_client_ip(request)), IP_WINDOW) > IP_TRIES:
         return render(request, T + "track_lookup.html", {"form": form, "limited": limited}, status=429)
     if not form.is_valid():
         return render(request, T + "track_lookup.html", {"form": form}, status=400)
     code, last4 = form.cleaned_data["code"], form.cleaned_data["last4"]
-    # The same keys as the API's /track (cases/public_api.py): tries through either count together.
-    code_key = "cases:track:code:" + hashlib.sha256(code.encode()).hexdigest()[:32]
-    if (cache.get(code_key) or 0) >= CODE_WRONG:
+    code_key = limits.track_code_key(code)  # the API's /track counts here too
+    if limits.tries(code_key) >= CODE_WRONG:
         limited = _("Too many wrong tries for this code. Please wait an hour, or ask your community worker.")
         return render(request, T + "track_lookup.html", {"form": form, "limited": limited}, status=429)
     case = Case.objects.filter(code=code, phone_last4=last4).exclude(phone_last4="").first()
     if case is None:
-        _hit(code_key, CODE_WINDOW)
+        limits.hit(code_key, CODE_WINDOW)
         # Never say which part was wrong: that would tell a stranger the code exists.
         form.add_error(None, _("No case matches this code and these digits. Please check both and try again."))
         return render(request, T + "track_lookup.html", {"form": form}, status=400)
