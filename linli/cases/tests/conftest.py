@@ -1,17 +1,29 @@
 """The cases world: the shared test world plus a second property company serving 颐景园,
-with its own clerk (paul), so that company isolation can be tested."""
+with its own clerk (paul), so that company isolation can be tested; and what the cases tests
+share: cases made in the states they need, clients, requests."""
 
 import datetime as dt
+from io import BytesIO
 from types import SimpleNamespace
 
 import pytest
 from auditlog.context import disable_auditlog
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from linli.cases import services, taxonomy
-from linli.cases.models import Category
+from linli.cases.lifecycle import perform
+from linli.cases.models import Category, Revisit
 from linli.conftest import _person, _user
 from linli.people.models import Membership, Organisation, PropertyServicePeriod
+
+API = "/api/v1"
+EN = {"accept-language": "en"}  # API answers in English
+HX = {"HTTP_HX_REQUEST": "true"}  # a page request made by htmx
 
 
 @pytest.fixture
@@ -52,3 +64,83 @@ def new_case(cw):
         return case
 
     return make
+
+
+# --- cases in the states a test needs ------------------------------------------------------------
+
+
+@pytest.fixture
+def now_case(new_case):
+    """now_case(**overrides) -> as new_case, but submitted just now."""
+    return lambda **kw: new_case(**{"now": timezone.now(), **kw})
+
+
+@pytest.fixture
+def case(now_case):
+    """Alice's broken stairwell light (see new_case), submitted just now; it goes to 富丰物业 (dave)."""
+    return now_case()
+
+
+@pytest.fixture
+def dispute(cw, now_case):
+    """A neighbour dispute in 富丰新城 1栋1单元, submitted just now."""
+    case = now_case(category=cw.cat.neighbour_dispute, title="楼上漏水到楼下", description="502漏水到402天花板")
+    assert case.organisation == cw.association  # disputes of 富丰新城 go to the association
+    return case
+
+
+def resolve(case, user, *, reply: str = "", note: str = ""):
+    """The case accepted, started and resolved by `user`: after a public `reply` if given, else
+    with `note` (which, when there was no reply yet, the resolution sends as one)."""
+    for action in ("accept", "start"):
+        case = perform(case, action, user=user)
+    if reply:
+        services.reply(case=case, user=user, text=reply)
+    return perform(case, "resolve", user=user, note=note)
+
+
+def revisit_for(case, days=2) -> Revisit:
+    """A revisit (回访) of the case for its community's staff, due in `days` days."""
+    return Revisit.objects.create(
+        case=case, community_id=case.community_id, due=timezone.now() + dt.timedelta(days=days)
+    )
+
+
+# --- clients and requests ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def en(login):
+    """en(user) -> login(user), with the pages in English."""
+
+    def _login(user):
+        client = login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def fresh_limits():
+    """The rate limits count in the cache, which outlives a test: each test starts with clean counts."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def case_page(case) -> str:
+    return reverse("cases:case", args=[case.code])
+
+
+def post_json(client, path, payload=None, headers=None):
+    """POST to the API (`path` after /api/v1) with a JSON body."""
+    return client.post(f"{API}{path}", payload or {}, content_type="application/json", headers=headers or {})
+
+
+def image_upload(name="photo.jpg", size=(64, 48), colour=(90, 140, 60)) -> SimpleUploadedFile:
+    """An uploaded photo: a PNG if the name ends in .png, else a JPEG."""
+    png = name.endswith(".png")
+    out = BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG" if png else "JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png" if png else "image/jpeg")

@@ -1,45 +1,15 @@
 """One case's page: what each role sees and may do, conflicts, replies, notes, reveals, photos."""
 
-from io import BytesIO
-
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from linli.cases import services
 from linli.cases.lifecycle import perform
 from linli.cases.models import Event, Photo, Status
 from linli.people.models import RevealLog
 
-HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def en(login):
-    def _login(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
-
-
-@pytest.fixture
-def case(cw):
-    return services.submit(
-        compound=cw.fufeng,
-        stairwell=cw.s11,
-        category=cw.cat.maintenance,
-        title="楼道灯坏了",
-        description="1单元3楼楼道灯不亮",
-        reporter=cw.p_alice,
-    )[0]
-
-
-def page(case):
-    return reverse("cases:case", args=[case.code])
+from .conftest import HX, case_page, image_upload
 
 
 def act_url(case, action):
@@ -52,12 +22,6 @@ def act(client, case, action, version=None, **fields):
     return client.post(act_url(case, action), data)
 
 
-def png() -> SimpleUploadedFile:
-    out = BytesIO()
-    Image.new("RGB", (40, 30), "orange").save(out, format="PNG")
-    return SimpleUploadedFile("light.png", out.getvalue(), content_type="image/png")
-
-
 @pytest.mark.parametrize(
     "actor, present, absent",
     [
@@ -68,7 +32,7 @@ def png() -> SimpleUploadedFile:
     ],
 )
 def test_the_page_offers_only_the_actions_the_role_allows(cw, login, case, actor, present, absent):
-    html = login(getattr(cw, actor)).get(page(case)).content.decode()
+    html = login(getattr(cw, actor)).get(case_page(case)).content.decode()
     for action in present:
         assert act_url(case, action) in html
     for action in absent:
@@ -77,23 +41,23 @@ def test_the_page_offers_only_the_actions_the_role_allows(cw, login, case, actor
 
 def test_forms_besides_transitions_follow_the_roles(cw, login, case):
     reply, note, reassign = (reverse(f"cases:{n}", args=[case.code]) for n in ("reply", "note", "reassign"))
-    carol = login(cw.carol).get(page(case)).content.decode()
+    carol = login(cw.carol).get(case_page(case)).content.decode()
     assert reply in carol and note in carol and reassign in carol
-    dave = login(cw.dave).get(page(case)).content.decode()
+    dave = login(cw.dave).get(case_page(case)).content.decode()
     assert reply in dave and note in dave and reassign not in dave
-    bob = login(cw.bob).get(page(case)).content.decode()
+    bob = login(cw.bob).get(case_page(case)).content.decode()
     assert reply not in bob and note in bob
-    alice = login(cw.alice).get(page(case)).content.decode()
+    alice = login(cw.alice).get(case_page(case)).content.decode()
     assert reply not in alice and note not in alice
 
 
 @pytest.mark.parametrize("actor, status", [("paul", 404), ("olga", 404), ("frank", 404), ("grace", 404)])
 def test_the_page_is_404_outside_the_scope(cw, login, case, actor, status):
-    assert login(getattr(cw, actor)).get(page(case)).status_code == status
+    assert login(getattr(cw, actor)).get(case_page(case)).status_code == status
 
 
 def test_header_shows_the_case_and_its_clock(cw, en, case):
-    html = en(cw.dave).get(page(case)).content.decode()
+    html = en(cw.dave).get(case_page(case)).content.decode()
     assert case.code in html and "楼道灯坏了" in html and "富丰新城 1栋 1单元" in html
     assert "富丰物业" in html and "working days left" in html
     assert "1单元3楼楼道灯不亮" in html and "李爱丽" in html
@@ -102,7 +66,7 @@ def test_header_shows_the_case_and_its_clock(cw, en, case):
 
 def test_accept_records_the_first_receiver(cw, login, case):
     response = act(login(cw.dave), case, "accept")
-    assert response.status_code == 302 and response["Location"] == page(case)
+    assert response.status_code == 302 and response["Location"] == case_page(case)
     case.refresh_from_db()
     assert case.status == Status.ACCEPTED and case.first_receiver == cw.dave
 
@@ -172,7 +136,7 @@ def test_reply_then_resolve(cw, en, case):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == Status.RESOLVED and case.first_reply_at is not None
-    html = client.get(page(case)).content.decode()
+    html = client.get(case_page(case)).content.decode()
     assert "电工明早更换灯管。" in html and "to the resident" in html
 
 
@@ -189,12 +153,13 @@ def test_resolve_with_the_reply_in_one_go(cw, login, case):
 
 def test_reply_with_a_photo_which_only_those_who_see_the_case_can_open(cw, login, case):
     client = login(cw.dave)
-    response = client.post(reverse("cases:reply", args=[case.code]), {"reply-text": "修好了", "reply-photos": [png()]})
+    png = image_upload("light.png")  # stored as a JPEG
+    response = client.post(reverse("cases:reply", args=[case.code]), {"reply-text": "修好了", "reply-photos": [png]})
     assert response.status_code == 302
     photo = Photo.objects.get(case=case)
     assert photo.event.type == Event.Type.REPLY
     url = reverse("cases:photo", args=[case.code, photo.pk])
-    assert url in client.get(page(case)).content.decode()
+    assert url in client.get(case_page(case)).content.decode()
     assert client.get(url)["Content-Type"] == "image/jpeg"
     assert login(cw.paul).get(url).status_code == 404
 
@@ -217,9 +182,9 @@ def test_reply_to_a_closed_case_is_refused(cw, en, case):
 def test_internal_note_is_marked_and_hidden_from_the_resident(cw, en, case):
     response = en(cw.bob).post(reverse("cases:note", args=[case.code]), {"note-text": "此户常投诉，注意沟通"})
     assert response.status_code == 302
-    dave = en(cw.dave).get(page(case)).content.decode()
+    dave = en(cw.dave).get(case_page(case)).content.decode()
     assert "此户常投诉，注意沟通" in dave and "ev-internal" in dave
-    alice = en(cw.alice).get(page(case)).content.decode()
+    alice = en(cw.alice).get(case_page(case)).content.decode()
     assert "此户常投诉" not in alice
 
 
@@ -227,7 +192,7 @@ def test_dispatch_by_staff_to_another_organisation_with_an_assignee(cw, login, c
     client = login(cw.carol)
     act(client, case, "accept")
     case.refresh_from_db()
-    html = client.get(page(case)).content.decode()
+    html = client.get(case_page(case)).content.decode()
     assert "富丰新城街坊会" in html and "颐景物业" not in html
     response = act(client, case, "dispatch", organisation=cw.association.pk, assignee=cw.henry.pk, note="邻里调解")
     assert response.status_code == 302
@@ -278,12 +243,12 @@ def test_reassign_by_staff_needs_a_reason(cw, en, case):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.organisation == cw.owners
-    assert "属于业委会" in client.get(page(case)).content.decode()
+    assert "属于业委会" in client.get(case_page(case)).content.decode()
 
 
 def test_reveal_asks_why_then_shows_and_logs(cw, en, case):
     client = en(cw.dave)
-    html = client.get(page(case)).content.decode()
+    html = client.get(case_page(case)).content.decode()
     assert "138****0001" in html and "13800000001" not in html
     url = reverse("cases:reveal", args=[case.code])
     form = client.get(url, **HX)
@@ -305,27 +270,20 @@ def test_reveal_without_a_reason_shows_nothing_and_logs_nothing(cw, login, case)
 def test_a_leader_sees_the_masked_phone_but_may_not_reveal(cw, login, case):
     client = login(cw.bob)
     url = reverse("cases:reveal", args=[case.code])
-    html = client.get(page(case)).content.decode()
+    html = client.get(case_page(case)).content.decode()
     assert "138****0001" in html and url not in html
     response = client.post(url, {"reason": "request"})
     assert response.status_code == 403 and "13800000001" not in response.content.decode()
     assert not RevealLog.objects.exists()
 
 
-def test_script_in_title_and_description_is_escaped(cw, login):
-    case = services.submit(
-        compound=cw.fufeng,
-        stairwell=cw.s11,
-        category=cw.cat.maintenance,
-        title="<script>alert(1)</script>",
-        description="<img src=x onerror=alert(2)>",
-        reporter=cw.p_alice,
-    )[0]
-    html = login(cw.dave).get(page(case)).content.decode()
+def test_script_in_title_and_description_is_escaped(cw, login, now_case):
+    case = now_case(title="<script>alert(1)</script>", description="<img src=x onerror=alert(2)>")
+    html = login(cw.dave).get(case_page(case)).content.decode()
     assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_the_case_page_renders_in_chinese(cw, login, case):
-    html = login(cw.carol).get(page(case)).content.decode()
+    html = login(cw.carol).get(case_page(case)).content.decode()
     assert '<html lang="zh-Hans">' in html and "设施维修" in html

@@ -6,37 +6,15 @@ revisits page."""
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from linli.cases import mediation as m
 from linli.cases.models import Event, Mediation, MediationParty, MediationSession
 
+from .conftest import case_page
+
 PARTY_A, PARTY_B = "402业主老李", "502业主老周"
-
-
-@pytest.fixture
-def en(login):
-    def _login(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
-
-
-@pytest.fixture
-def dispute(cw, new_case):
-    case = new_case(
-        category=cw.cat.neighbour_dispute, title="楼上漏水到楼下", description="502漏水到402天花板", now=timezone.now()
-    )
-    assert case.organisation == cw.association  # disputes of 富丰新城 go to the association
-    return case
-
-
-def page(case):
-    return reverse("cases:case", args=[case.code])
 
 
 def url(case, name):
@@ -107,23 +85,23 @@ def written():
 
 def test_henry_mediates_a_dispute_to_an_agreement_and_carol_follows_it_up(cw, dispute, en):
     chair = en(cw.henry)
-    html = chair.get(page(dispute)).content.decode()
+    html = chair.get(case_page(dispute)).content.decode()
     assert 'id="mediation"' in html and "Open a mediation" in html and url(dispute, "open") in html
     # The association handling the case is the default mediator; the property company is no choice.
     assert f'<option value="{cw.association.pk}" selected>' in html
     assert f'<option value="{cw.committee.pk}">' in html and f'<option value="{cw.company.pk}"' not in html
 
     response = chair.post(url(dispute, "open"), opening(cw, **{"mopen-a2_name": "402业主老伴"}))
-    assert response.status_code == 302 and response["location"] == page(dispute) + "#mediation"
+    assert response.status_code == 302 and response["location"] == case_page(dispute) + "#mediation"
     med = Mediation.objects.get(case=dispute)
     assert (med.mediator, med.outcome) == (cw.association, "open")
     assert list(med.parties.values_list("side", "name")) == [("a", PARTY_A), ("a", "402业主老伴"), ("b", PARTY_B)]
-    html = chair.get(page(dispute)).content.decode()
+    html = chair.get(case_page(dispute)).content.decode()
     assert PARTY_A in html and PARTY_B in html and "No session recorded yet." in html
     assert url(dispute, "session") in html and url(dispute, "conclude") in html
 
     assert chair.post(url(dispute, "session"), session()).status_code == 302
-    html = chair.get(page(dispute)).content.decode()
+    html = chair.get(case_page(dispute)).content.decode()
     for text in ("同心阁调解室", "会长丙、社工己", "双方业主", "双方同意请物业检测防水层", "下周检测", "Recorded by"):
         assert text in html
 
@@ -133,7 +111,7 @@ def test_henry_mediates_a_dispute_to_an_agreement_and_carol_follows_it_up(cw, di
         url(dispute, "conclude"), conclusion(outcome="agreed", agreement=agreement, follow_up_on=follow.isoformat())
     )
     assert done.status_code == 302
-    html = chair.get(page(dispute)).content.decode()
+    html = chair.get(case_page(dispute)).content.decode()
     assert "Agreement reached" in html and agreement in html
     assert f"Follow up on {follow:%Y-%m-%d}" in html and url(dispute, "follow_up") in html
     assert url(dispute, "session") not in html and url(dispute, "conclude") not in html
@@ -142,7 +120,7 @@ def test_henry_mediates_a_dispute_to_an_agreement_and_carol_follows_it_up(cw, di
     assert worker.post(url(dispute, "follow_up"), {"mfollow-note": "回访：已修好，双方满意。"}).status_code == 302
     med.refresh_from_db()
     assert med.follow_up_note == "回访：已修好，双方满意。" and med.followed_up_at is not None
-    html = worker.get(page(dispute)).content.decode()
+    html = worker.get(case_page(dispute)).content.decode()
     assert "回访：已修好，双方满意。" in html and url(dispute, "follow_up") not in html
     assert dispute.events.filter(action="mediation", public=False).count() == 4
 
@@ -184,7 +162,7 @@ def test_others_never_see_the_mediation_nor_the_names(cw, dispute, en, actor, st
     med = with_session(cw, dispute)
     client = en(getattr(cw, actor))
     before = written()
-    seen = client.get(page(dispute))
+    seen = client.get(case_page(dispute))
     assert seen.status_code == (200 if status == 403 else 404)
     posts = [
         client.post(url(dispute, "open"), opening(cw)),
@@ -203,12 +181,12 @@ def test_others_never_see_the_mediation_nor_the_names(cw, dispute, en, actor, st
     assert written() == before and med.sessions.count() == 1
 
 
-def test_the_section_is_for_disputes_or_cases_already_in_mediation(cw, dispute, new_case, en):
-    lamp = new_case(now=timezone.now())  # a broken light: dave's company, community staff
-    assert 'id="mediation"' not in en(cw.carol).get(page(lamp)).content.decode()
-    assert 'id="mediation"' not in en(cw.dave).get(page(lamp)).content.decode()
-    quarrel = new_case(category=cw.cat.noise, kind="dispute", title="吵架", now=timezone.now())
-    assert 'id="mediation"' in en(cw.carol).get(page(quarrel)).content.decode()
+def test_the_section_is_for_disputes_or_cases_already_in_mediation(cw, dispute, now_case, en):
+    lamp = now_case()  # a broken light: dave's company, community staff
+    assert 'id="mediation"' not in en(cw.carol).get(case_page(lamp)).content.decode()
+    assert 'id="mediation"' not in en(cw.dave).get(case_page(lamp)).content.decode()
+    quarrel = now_case(category=cw.cat.noise, kind="dispute", title="吵架")
+    assert 'id="mediation"' in en(cw.carol).get(case_page(quarrel)).content.decode()
 
 
 def test_a_finished_case_cannot_be_opened_for_mediation_but_shows_its_record(cw, dispute, en):
@@ -216,7 +194,7 @@ def test_a_finished_case_cannot_be_opened_for_mediation_but_shows_its_record(cw,
 
     worker = en(cw.carol)
     perform(dispute, "reject", user=cw.carol, note="不属于本社区")
-    html = worker.get(page(dispute)).content.decode()
+    html = worker.get(case_page(dispute)).content.decode()
     assert 'id="mediation"' in html and url(dispute, "open") not in html
     response = worker.post(url(dispute, "open"), opening(cw))
     assert response.status_code == 409 and not Mediation.objects.exists()
@@ -311,14 +289,14 @@ def test_an_empty_follow_up_is_refused(cw, dispute, en):
 
 
 def test_the_section_reads_in_chinese_and_in_english(cw, dispute, login, en):
-    chinese = login(cw.henry).get(page(dispute))
+    chinese = login(cw.henry).get(case_page(dispute))
     assert chinese.status_code == 200
     html = chinese.content.decode()
     assert 'lang="zh-Hans"' in html and 'id="mediation"' in html and "启动调解" in html and "查找" in html
     concluded(cw, dispute, timezone.localdate() + dt.timedelta(days=3))
-    html = login(cw.henry).get(page(dispute)).content.decode()
+    html = login(cw.henry).get(case_page(dispute)).content.decode()
     assert "502修防水" in html and PARTY_B in html and "同心阁调解室" in html
-    english = en(cw.henry).get(page(dispute)).content.decode()
+    english = en(cw.henry).get(case_page(dispute)).content.decode()
     assert 'lang="en"' in english and "Agreement reached" in english and "Record the follow-up" in english
 
 
@@ -328,18 +306,18 @@ def test_follow_ups_appear_on_the_revisits_page_when_due(cw, dispute, login, en)
     worker = en(cw.carol)
     html = worker.get(revisits).content.decode()
     assert "Mediation follow-ups due" in html and "No mediation follow-up due." in html
-    assert f"{page(dispute)}#mediation" not in html
+    assert f"{case_page(dispute)}#mediation" not in html
 
     Mediation.objects.filter(pk=med.pk).update(follow_up_on=timezone.localdate())  # a week later
     html = worker.get(revisits).content.decode()
-    assert f'href="{page(dispute)}#mediation"' in html and dispute.title in html and "富丰新城街坊会" in html
+    assert f'href="{case_page(dispute)}#mediation"' in html and dispute.title in html and "富丰新城街坊会" in html
     assert PARTY_A not in html and PARTY_B not in html
 
     chinese = login(cw.carol).get(revisits)
-    assert chinese.status_code == 200 and f'href="{page(dispute)}#mediation"' in chinese.content.decode()
+    assert chinese.status_code == 200 and f'href="{case_page(dispute)}#mediation"' in chinese.content.decode()
 
     en(cw.carol).post(url(dispute, "follow_up"), {"mfollow-note": "协议履行良好"})
-    assert f"{page(dispute)}#mediation" not in en(cw.carol).get(revisits).content.decode()
+    assert f"{case_page(dispute)}#mediation" not in en(cw.carol).get(revisits).content.decode()
 
 
 def test_a_leader_does_not_learn_that_a_dispute_went_to_mediation(cw, new_case, login):

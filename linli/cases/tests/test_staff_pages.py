@@ -7,42 +7,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from linli.cases import services
 from linli.cases.lifecycle import perform
 from linli.cases.models import Case, Status
 
+from .conftest import case_page
+
 QUEUE = reverse("cases:queue")
-
-
-@pytest.fixture
-def en(login):
-    """login(user) with the pages in English (our strings are not in the .po yet)."""
-
-    def _login(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
-
-
-@pytest.fixture
-def now_case(cw):
-    """now_case(**kw): a case submitted just now, by alice in 富丰新城 1栋1单元 unless told otherwise."""
-
-    def make(**kw):
-        args = dict(
-            compound=cw.fufeng,
-            stairwell=cw.s11,
-            category=cw.cat.maintenance,
-            title="楼道灯坏了",
-            description="1单元3楼楼道灯不亮",
-            reporter=cw.p_alice,
-        )
-        args.update(kw)
-        return services.submit(**args)[0]
-
-    return make
 
 
 @pytest.fixture
@@ -63,7 +33,7 @@ def shown(client, url=QUEUE, **params):
 
 def listed(case, html) -> bool:
     """The case is a row of the page (a link to it), not merely its code typed in the search box."""
-    return f'href="{reverse("cases:case", args=[case.code])}"' in html
+    return f'href="{case_page(case)}"' in html
 
 
 @pytest.mark.parametrize(

@@ -1,28 +1,14 @@
 """Recording a case on a resident's behalf (phone call, stairwell meeting, visit, walk-in)."""
 
-from io import BytesIO
-
 import pytest
-from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from linli.cases.models import Case, Channel
 from linli.people.models import Person
 
+from .conftest import HX, image_upload
+
 NEW = reverse("cases:new")
-HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def en(login):
-    def _login(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
 
 
 def form_data(cw, **kw):
@@ -78,10 +64,7 @@ def test_dave_records_a_phone_call_from_a_new_resident(cw, login):
 
 
 def test_a_photo_goes_with_the_case(cw, login):
-    out = BytesIO()
-    Image.new("RGB", (60, 40), "grey").save(out, format="JPEG")
-    photo = SimpleUploadedFile("lift.jpg", out.getvalue(), content_type="image/jpeg")
-    login(cw.carol).post(NEW, form_data(cw, person=cw.p_alice.pk, photos=[photo]))
+    login(cw.carol).post(NEW, form_data(cw, person=cw.p_alice.pk, photos=[image_upload("lift.jpg")]))
     assert Case.objects.get().photos.count() == 1
 
 

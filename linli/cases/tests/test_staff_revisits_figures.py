@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,53 +10,21 @@ from django.utils import timezone
 
 from linli.cases import services
 from linli.cases.lifecycle import perform
-from linli.cases.models import Case, Revisit, Status
+from linli.cases.models import Case, Status
 from linli.cases.views import grouped_figures
 from linli.places.models import Building, Compound, Stairwell
+
+from .conftest import resolve, revisit_for
 
 REVISITS = reverse("cases:revisits")
 FIGURES = reverse("cases:figures")
 
 
-@pytest.fixture
-def en(login):
-    def _login(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
-
-
-def submit(cw, **kw):
-    args = dict(
-        compound=cw.fufeng,
-        stairwell=cw.s11,
-        category=cw.cat.maintenance,
-        title="楼道灯坏了",
-        description="不亮",
-        reporter=cw.p_alice,
-    )
-    args.update(kw)
-    return services.submit(**args)[0]
-
-
-def resolve(case, user, text="已处理"):
-    for action in ("accept", "start"):
-        case = perform(case, action, user=user)
-    services.reply(case=case, user=user, text=text)
-    return perform(case, "resolve", user=user)
-
-
-def revisit_for(case):
-    return Revisit.objects.create(case=case, community_id=case.community_id, due=timezone.now() + dt.timedelta(days=2))
-
-
 # --- revisits ------------------------------------------------------------------------------------
 
 
-def test_carol_records_what_the_resident_said_and_his_rating(cw, en):
-    case = resolve(submit(cw), cw.dave)
+def test_carol_records_what_the_resident_said_and_his_rating(cw, en, now_case):
+    case = resolve(now_case(), cw.dave, reply="已处理")
     task = revisit_for(case)
     client = en(cw.carol)
     html = client.get(REVISITS).content.decode()
@@ -74,23 +41,23 @@ def test_carol_records_what_the_resident_said_and_his_rating(cw, en):
     assert "No revisit to do." in html and "已修好，满意" in html
 
 
-def test_a_revisit_without_a_rating_leaves_the_case_unrated(cw, login):
-    task = revisit_for(resolve(submit(cw), cw.dave))
+def test_a_revisit_without_a_rating_leaves_the_case_unrated(cw, login, now_case):
+    task = revisit_for(resolve(now_case(), cw.dave, reply="已处理"))
     login(cw.carol).post(reverse("cases:revisit", args=[task.pk]), {f"r{task.pk}-outcome": "电话未接通，改日再打"})
     task.refresh_from_db()
     assert task.done_at and task.case.rating is None
 
 
-def test_a_revisit_needs_what_the_resident_said(cw, en):
-    task = revisit_for(resolve(submit(cw), cw.dave))
+def test_a_revisit_needs_what_the_resident_said(cw, en, now_case):
+    task = revisit_for(resolve(now_case(), cw.dave, reply="已处理"))
     response = en(cw.carol).post(reverse("cases:revisit", args=[task.pk]), {f"r{task.pk}-outcome": ""})
     assert response.status_code == 400
     task.refresh_from_db()
     assert task.done_at is None
 
 
-def test_revisits_of_another_community_are_out_of_reach(cw, login):
-    other = resolve(submit(cw, compound=cw.yijing, stairwell=cw.ys, reporter=cw.p_olga), cw.paul)
+def test_revisits_of_another_community_are_out_of_reach(cw, login, now_case):
+    other = resolve(now_case(compound=cw.yijing, stairwell=cw.ys, reporter=cw.p_olga), cw.paul, reply="已处理")
     task = revisit_for(other)
     client = login(cw.carol)
     assert other.code not in client.get(REVISITS).content.decode()
@@ -108,16 +75,16 @@ def test_only_community_staff_have_revisits(cw, login, actor):
 
 
 @pytest.fixture
-def known(cw):
+def known(cw, now_case):
     """富丰新城: two maintenance cases (富丰物业), one resolved on time and rated 4, one
     overdue; one public-order case (the residents' committee), rejected. 颐景园: one case."""
-    done = resolve(submit(cw, title="done"), cw.dave)
+    done = resolve(now_case(title="done"), cw.dave, reply="已处理")
     services.rate(case=done, user=cw.alice, stars=4)
-    late = submit(cw, title="late")
+    late = now_case(title="late")
     Case.objects.filter(pk=late.pk).update(resolve_due=timezone.now() - dt.timedelta(days=2))
-    order = submit(cw, category=cw.cat.public_order, title="order")
+    order = now_case(category=cw.cat.public_order, title="order")
     perform(order, "reject", user=cw.carol, note="不属实")
-    submit(cw, compound=cw.yijing, stairwell=cw.ys, reporter=cw.p_olga, title="yijing")
+    now_case(compound=cw.yijing, stairwell=cw.ys, reporter=cw.p_olga, title="yijing")
     return cw
 
 
@@ -165,7 +132,7 @@ def test_grouped_figures_add_up_to_the_totals(known):
         assert sum(row[key] for row in rows) == total[key]
 
 
-def test_figures_breakdown_is_one_query_each(known, login):
+def test_figures_breakdown_is_one_query_each(known, login, now_case):
     client = login(known.erin)
     client.get(FIGURES)
     with CaptureQueriesContext(connection) as few:
@@ -173,7 +140,7 @@ def test_figures_breakdown_is_one_query_each(known, login):
     third = Compound.objects.create(community=known.cuiyi, name="第三小区")
     stairwell = Stairwell.objects.create(building=Building.objects.create(compound=third, name="1栋"), name="1单元")
     for category in (known.cat.noise, known.cat.pets, known.cat.parking):
-        submit(known, compound=third, stairwell=stairwell, category=category, reporter=None)
+        now_case(compound=third, stairwell=stairwell, category=category, reporter=None)
     with CaptureQueriesContext(connection) as more:
         response = client.get(FIGURES)
     assert len(response.context["by_compound"]) == 3 and len(response.context["by_category"]) == 5
