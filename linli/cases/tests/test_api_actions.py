@@ -4,7 +4,7 @@ bad input (422), in the caller's language; replies, notes, ratings, support, rea
 the logged reveal of the reporter's phone (photos: test_api_photos.py)."""
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from linli.cases.lifecycle import TRANSITIONS, perform
@@ -12,30 +12,20 @@ from linli.cases.models import Case, Event, Status
 from linli.conftest import _user
 from linli.people.models import RevealLog
 
-API = "/api/v1"
-EN = {"accept-language": "en"}
+from .conftest import API, EN, post_json, resolve
 
 
 def act(client, case, action, headers=None, **payload):
-    return client.post(
-        f"{API}/cases/{case.code}/actions/{action}", payload, content_type="application/json", headers=headers or {}
-    )
+    return post_json(client, f"/cases/{case.code}/actions/{action}", payload, headers)
 
 
 def post(client, case, path, payload=None, headers=None):
-    return client.post(
-        f"{API}/cases/{case.code}/{path}", payload or {}, content_type="application/json", headers=headers or {}
-    )
+    return post_json(client, f"/cases/{case.code}/{path}", payload, headers)
 
 
 def ok(response):
     assert response.status_code == 200, response.content
     return response.json()
-
-
-@pytest.fixture
-def case(new_case):
-    return new_case(now=timezone.now())
 
 
 def refreshed(case):
@@ -73,9 +63,7 @@ def test_the_closed_loop_through_the_api(cw, case, login):
 
 
 def test_the_reporter_closes_or_reopens_a_resolved_case(cw, case, login):
-    for action in ("accept", "start"):
-        perform(case, action, user=cw.dave)
-    perform(case, "resolve", user=cw.dave, note="已修好")
+    resolve(case, cw.dave, note="已修好")
     resident = login(cw.alice)
     response = act(resident, case, "reopen", headers=EN)
     assert response.status_code == 422
@@ -113,8 +101,8 @@ def test_reject_is_for_staff_and_explained_in_public(cw, case, login):
     assert public[0]["note"] == "私人装修纠纷，请通过法律途径解决。"
 
 
-def test_merge_sends_the_duplicate_to_the_original(cw, case, new_case, login):
-    dup = new_case(reporter=cw.p_neighbour, title="楼道灯不亮", now=timezone.now())
+def test_merge_sends_the_duplicate_to_the_original(cw, case, now_case, login):
+    dup = now_case(reporter=cw.p_neighbour, title="楼道灯不亮")
     body = ok(act(login(cw.dave), dup, "merge", target_code=case.code.lower()))
     assert body["status"] == "merged" and body["merged_into"] == case.code
     assert refreshed(case).supporters == 1
@@ -189,14 +177,14 @@ def test_resolving_without_a_reply_names_the_note(cw, case, login):
     assert refreshed(case).status == Status.IN_PROGRESS
 
 
-def test_unknown_action_and_bad_fields(cw, case, new_case, login):
+def test_unknown_action_and_bad_fields(cw, case, now_case, login):
     clerk = login(cw.dave)
     unknown = act(clerk, case, "explode", headers=EN)
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "path.action"
     merge = act(clerk, case, "merge", headers=EN)
     assert merge.json()["errors"][0]["field"] == "body.target_code"
-    elsewhere = new_case(compound=cw.yijing, stairwell=cw.ys, reporter=cw.p_olga, now=timezone.now())
+    elsewhere = now_case(compound=cw.yijing, stairwell=cw.ys, reporter=cw.p_olga)
     hidden = act(clerk, case, "merge", headers=EN, target_code=elsewhere.code)
     assert hidden.json()["errors"] == [
         {"field": "body.target_code", "message": "There is no case with this code within your area."}
@@ -248,9 +236,7 @@ def test_rating_is_the_reporters_once_resolved(cw, case, login):
     resident = login(cw.alice)
     early = post(resident, case, "rating", {"stars": 5}, headers=EN)
     assert (early.status_code, early.json()["detail"]) == (409, "A case can be rated once it is resolved.")
-    for action in ("accept", "start"):
-        perform(case, action, user=cw.dave)
-    perform(case, "resolve", user=cw.dave, note="已修好")
+    resolve(case, cw.dave, note="已修好")
     too_many = post(resident, case, "rating", {"stars": 6}, headers=EN)
     assert too_many.json()["errors"] == [
         {"field": "body.stars", "message": "Must be at most 5.", "type": "less_than_equal"}
@@ -262,13 +248,13 @@ def test_rating_is_the_reporters_once_resolved(cw, case, login):
     assert (again.status_code, again.json()["detail"]) == (409, "This case has already been rated.")
 
 
-def test_a_neighbour_supports_a_case_on_the_board_once(cw, case, new_case, login):
+def test_a_neighbour_supports_a_case_on_the_board_once(cw, case, now_case, login):
     nina = login(_user("nina", cw.p_neighbour))
     assert ok(post(nina, case, "support")) == {"added": True, "supporters": 1}
     assert ok(post(nina, case, "support")) == {"added": False, "supporters": 1}
     own = post(login(cw.alice), case, "support", headers=EN)
     assert (own.status_code, own.json()["detail"]) == (409, "This is your own case.")
-    private = new_case(on_public_board=False, now=timezone.now())
+    private = now_case(on_public_board=False)
     assert post(login(_user("nina2", cw.p_b2)), private, "support").status_code == 404
     assert post(login(cw.root), case, "support").status_code == 403  # no resident behind the account
 

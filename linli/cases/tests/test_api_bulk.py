@@ -8,12 +8,11 @@ from django.utils import timezone
 from linli.cases.lifecycle import perform
 from linli.cases.models import Case, Event, Status
 
-API = "/api/v1"
-EN = {"accept-language": "en"}
+from .conftest import EN, post_json
 
 
 def bulk(client, headers=None, **payload):
-    return client.post(f"{API}/cases/bulk", payload, content_type="application/json", headers=headers or {})
+    return post_json(client, "/cases/bulk", payload, headers)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from linli.cases.lifecycle import perform
 from linli.cases.models import Case, Channel
 from linli.people.models import Person
 
-API = "/api/v1"
+from .conftest import API, post_json
 
 
 def codes(response):
@@ -26,7 +26,7 @@ def codes(response):
 
 
 def post(client, path, payload=None, **headers):
-    return client.post(f"{API}{path}", payload or {}, content_type="application/json", headers=headers)
+    return post_json(client, path, payload, headers)
 
 
 @pytest.fixture

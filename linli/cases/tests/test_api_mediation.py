@@ -11,15 +11,7 @@ from django.utils import timezone
 
 from linli.cases.models import Mediation
 
-API = "/api/v1"
-EN = {"accept-language": "en"}
-
-
-@pytest.fixture
-def dispute(cw, new_case):
-    return new_case(
-        category=cw.cat.neighbour_dispute, title="楼上漏水到楼下", description="楼上漏水", now=timezone.now()
-    )
+from .conftest import API, EN, post_json
 
 
 def url(case, path=""):
@@ -27,7 +19,7 @@ def url(case, path=""):
 
 
 def post(client, case, path="", payload=None, headers=None):
-    return client.post(url(case, path), payload or {}, content_type="application/json", headers=headers or {})
+    return post_json(client, f"/cases/{case.code}/mediation{path}", payload, headers)
 
 
 def opening(cw):

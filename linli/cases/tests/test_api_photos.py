@@ -2,30 +2,19 @@
 most six on a case, and every photo URL a page that checks access (uploads are not served):
 the case's photo page for those who see the case, the board's photo page for the public."""
 
-import io
-
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
-from PIL import Image
 
 from linli.cases import services
 from linli.cases.lifecycle import CaseError, perform
 from linli.cases.models import Event, Photo
 from linli.lib.images import clean_photo
 
-API = "/api/v1"
-EN = {"accept-language": "en"}
-
-
-def jpeg(name="photo.jpg", colour=(90, 140, 60)):
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), colour).save(out, "JPEG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+from .conftest import API, EN, image_upload
 
 
 def upload(client, case, *files, headers=None):
@@ -38,35 +27,30 @@ def media(settings, tmp_path):
     cache.clear()  # the tracking limits
 
 
-@pytest.fixture
-def case(new_case):
-    return new_case(now=timezone.now())
-
-
 def test_photos_from_the_reporter_until_work_starts_and_from_handlers_until_closed(cw, case, login):
     resident = login(cw.alice)
-    response = upload(resident, case, jpeg(), jpeg("b.jpg"))
+    response = upload(resident, case, image_upload(), image_upload("b.jpg"))
     assert response.status_code == 201, response.content
     assert [(p["width"], p["height"]) for p in response.json()] == [(64, 48), (64, 48)]
     assert Photo.objects.filter(case=case).count() == 2
     for action in ("accept", "start"):
         perform(case, action, user=cw.dave)
-    late = upload(login(cw.alice), case, jpeg(), headers=EN)
+    late = upload(login(cw.alice), case, image_upload(), headers=EN)
     assert (late.status_code, late.json()["detail"]) == (409, "Photos can no longer be added to this case.")
     clerk = login(cw.dave)
-    assert upload(clerk, case, jpeg()).status_code == 201
-    assert upload(login(cw.carol), case, jpeg()).status_code == 201  # community staff too
+    assert upload(clerk, case, image_upload()).status_code == 201
+    assert upload(login(cw.carol), case, image_upload()).status_code == 201  # community staff too
     services.reply(case=case, user=cw.dave, text="修好了")
     perform(case, "resolve", user=cw.dave)
     perform(case, "close", user=cw.carol)
-    closed = upload(login(cw.dave), case, jpeg(), headers=EN)
+    closed = upload(login(cw.dave), case, image_upload(), headers=EN)
     assert (closed.status_code, closed.json()["code"]) == (409, "invalid_state")
     assert Photo.objects.filter(case=case).count() == 4
 
 
 @pytest.mark.parametrize("actor, status", [("bob", 403), ("henry", 404), ("paul", 404)])
 def test_those_who_do_not_handle_the_case_add_no_photos(cw, case, login, actor, status):
-    response = upload(login(getattr(cw, actor)), case, jpeg(), headers=EN)
+    response = upload(login(getattr(cw, actor)), case, image_upload(), headers=EN)
     assert response.status_code == status
     if status == 403:
         assert response.json()["detail"] == "Your role does not allow you to add photos to this case."
@@ -75,8 +59,8 @@ def test_those_who_do_not_handle_the_case_add_no_photos(cw, case, login, actor, 
 
 def test_at_most_six_photos_on_a_case_in_all(cw, case, login):
     resident = login(cw.alice)
-    assert upload(resident, case, *[jpeg(f"{i}.jpg") for i in range(4)]).status_code == 201
-    response = upload(resident, case, *[jpeg(f"{i}.jpg") for i in range(3)], headers=EN)
+    assert upload(resident, case, *[image_upload(f"{i}.jpg") for i in range(4)]).status_code == 201
+    response = upload(resident, case, *[image_upload(f"{i}.jpg") for i in range(3)], headers=EN)
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {
@@ -86,8 +70,8 @@ def test_at_most_six_photos_on_a_case_in_all(cw, case, login):
         }
     ]
     assert Photo.objects.filter(case=case).count() == 4
-    assert upload(resident, case, jpeg(), jpeg("b.jpg")).status_code == 201
-    assert upload(resident, case, jpeg()).status_code == 422
+    assert upload(resident, case, image_upload(), image_upload("b.jpg")).status_code == 201
+    assert upload(resident, case, image_upload()).status_code == 422
     assert Photo.objects.filter(case=case).count() == 6
 
 
@@ -98,13 +82,13 @@ def test_a_file_that_is_not_a_photo_is_refused(cw, case, login):
     assert response.json()["errors"] == [
         {"field": "body.photos", "message": "This file is not a photo. Please choose a JPEG, PNG or WebP image."}
     ]
-    too_many = upload(login(cw.alice), case, *[jpeg(f"{i}.jpg") for i in range(services.MAX_PHOTOS + 1)])
+    too_many = upload(login(cw.alice), case, *[image_upload(f"{i}.jpg") for i in range(services.MAX_PHOTOS + 1)])
     assert too_many.status_code == 422
     assert not Photo.objects.exists()
 
 
 def test_the_resident_through_his_secret_link_adds_photos_until_work_starts(cw, case):
-    photos = [clean_photo(jpeg())]
+    photos = [clean_photo(image_upload())]
     assert len(services.add_photos(case=case, as_reporter=True, photos=photos)) == 1
     perform(case, "accept", user=cw.dave)
     assert len(services.add_photos(case=case, as_reporter=True, photos=photos)) == 1
@@ -120,7 +104,7 @@ def test_the_resident_through_his_secret_link_adds_photos_until_work_starts(cw, 
 
 
 def test_photo_urls_are_the_case_photo_page_checked_for_access(cw, case, login):
-    created = upload(login(cw.alice), case, jpeg()).json()
+    created = upload(login(cw.alice), case, image_upload()).json()
     url = created[0]["url"]
     assert url == f"/cases/{case.code}/photos/{created[0]['id']}/"
     assert "/media/" not in url
@@ -135,19 +119,19 @@ def test_photo_urls_are_the_case_photo_page_checked_for_access(cw, case, login):
 
 def test_photos_of_internal_entries_only_for_those_who_work_on_the_case(cw, case, login):
     note = services.add_note(case=case, user=cw.dave, text="现场照片，内部留存")
-    clean = clean_photo(jpeg())
+    clean = clean_photo(image_upload())
     Photo.objects.create(case=case, event=note, image=ContentFile(clean.content, name=clean.name), width=64, height=48)
     assert len(login(cw.dave).get(f"{API}/cases/{case.code}").json()["photos"]) == 1
     assert login(cw.alice).get(f"{API}/cases/{case.code}").json()["photos"] == []
 
 
-def test_the_public_sees_answers_photos_and_the_residents_own_only_if_agreed(cw, new_case, login):
-    private = new_case(now=timezone.now())
-    agreed = new_case(title="楼道堆放杂物", public_details=True, reporter=cw.p_neighbour, now=timezone.now())
+def test_the_public_sees_answers_photos_and_the_residents_own_only_if_agreed(cw, now_case, login):
+    private = now_case()
+    agreed = now_case(title="楼道堆放杂物", public_details=True, reporter=cw.p_neighbour)
     for case in (private, agreed):
-        services.add_photos(case=case, as_reporter=True, photos=[clean_photo(jpeg())])
+        services.add_photos(case=case, as_reporter=True, photos=[clean_photo(image_upload())])
         perform(case, "accept", user=cw.dave)
-        services.reply(case=case, user=cw.dave, text="已处理", photos=[clean_photo(jpeg("r.jpg"))])
+        services.reply(case=case, user=cw.dave, text="已处理", photos=[clean_photo(image_upload("r.jpg"))])
     body = Client().get(f"{API}/public/compounds/{cw.fufeng.pk}/board").json()
     items = {c["code"]: c for c in body["items"]}
     reply_photo = Photo.objects.get(case=private, event__type=Event.Type.REPLY)

@@ -5,7 +5,6 @@ per address and per code), and the Open311 GeoReport v2 view with its open/close
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,16 +15,9 @@ from linli.cases import services
 from linli.cases.lifecycle import perform
 from linli.cases.models import Status
 
-API = "/api/v1"
-EN = {"accept-language": "en"}
+from .conftest import API, EN, post_json
 
-
-@pytest.fixture(autouse=True)
-def fresh_limits():
-    """The tracking limits count in the cache: each test starts with clean counts."""
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 @pytest.fixture
@@ -86,13 +78,13 @@ def test_the_board_hides_names_homes_and_phones_unless_agreed(cw, board):
     assert "13800000002" not in text
 
 
-def test_the_board_needs_no_login_and_costs_the_same_for_more_cases(cw, board, new_case):
+def test_the_board_needs_no_login_and_costs_the_same_for_more_cases(cw, board, now_case):
     client = Client()
     get_board(cw, client)
     with CaptureQueriesContext(connection) as few:
         get_board(cw, client)
     for i in range(6):
-        case = new_case(title=f"第{i}件", now=timezone.now())
+        case = now_case(title=f"第{i}件")
         services.reply(case=case, user=cw.dave, text=f"答复{i}")
     with CaptureQueriesContext(connection) as many:
         assert get_board(cw, client).json()["count"] == 9
@@ -107,7 +99,7 @@ def test_the_board_of_an_unknown_compound_is_404(db, client):
 
 
 def track(payload, client=None, **headers):
-    return (client or Client()).post(f"{API}/public/track", payload, content_type="application/json", headers=headers)
+    return post_json(client or Client(), "/public/track", payload, headers)
 
 
 def test_the_code_and_the_last_four_digits_show_the_case(cw, board):
@@ -318,14 +310,14 @@ def test_open311_one_request_and_the_filters(cw, board, new_case):
     assert client.get(f"{API}/open311/requests.json", {**base, "status": "pending"}).status_code == 422
 
 
-def test_open311_requests_cost_the_same_for_more_cases(cw, board, new_case):
+def test_open311_requests_cost_the_same_for_more_cases(cw, board, now_case):
     client = Client()
     params = {"jurisdiction_id": cw.fufeng.pk}
     client.get(f"{API}/open311/requests.json", params)
     with CaptureQueriesContext(connection) as few:
         client.get(f"{API}/open311/requests.json", params)
     for i in range(5):
-        services.reply(case=new_case(title=f"第{i}件", now=timezone.now()), user=cw.dave, text="好")
+        services.reply(case=now_case(title=f"第{i}件"), user=cw.dave, text="好")
     with CaptureQueriesContext(connection) as many:
         assert len(client.get(f"{API}/open311/requests.json", params).json()) == 8
     assert len(many) == len(few)

@@ -8,32 +8,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from linli.cases import services
-from linli.cases.lifecycle import perform
-from linli.cases.models import Event, Revisit, Status
+from linli.cases.models import Event, Status
 
-API = "/api/v1"
-EN = {"accept-language": "en"}
+from .conftest import API, EN, post_json, resolve, revisit_for
 
 
 def resolved(new_case, cw, **kw):
-    case = new_case(now=timezone.now() - dt.timedelta(days=6), **kw)
-    for action in ("accept", "start"):
-        perform(case, action, user=cw.erin)  # the subdistrict's admin acts everywhere
-    services.reply(case=case, user=cw.erin, text="已处理")
-    return perform(case, "resolve", user=cw.erin)
-
-
-def revisit_for(case, days=2):
-    return Revisit.objects.create(
-        case=case, community_id=case.community_id, due=timezone.now() + dt.timedelta(days=days)
-    )
+    """Submitted six days ago; resolved by the subdistrict's admin, who acts everywhere."""
+    return resolve(new_case(now=timezone.now() - dt.timedelta(days=6), **kw), cw.erin, reply="已处理")
 
 
 def record(client, task, payload, headers=None):
-    return client.post(
-        f"{API}/cases/revisits/{task.pk}", payload, content_type="application/json", headers=headers or {}
-    )
+    return post_json(client, f"/cases/revisits/{task.pk}", payload, headers)
 
 
 @pytest.fixture

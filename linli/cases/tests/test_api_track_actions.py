@@ -3,40 +3,24 @@ code and the phone's last four digits (or his follow link's secret) he confirms,
 rates a resolved case; the same limits as following it."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 
 from linli.cases import public_api, services
-from linli.cases.lifecycle import perform
 from linli.cases.models import Event, Status
 
-API = "/api/v1"
-EN = {"accept-language": "en"}
+from .conftest import EN, post_json, resolve
 
-
-@pytest.fixture(autouse=True)
-def fresh_limits():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def resolve(case, cw):
-    for action in ("accept", "start"):
-        case = perform(case, action, user=cw.dave)
-    return perform(case, "resolve", user=cw.dave, note="灯已更换")
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 @pytest.fixture
-def case(cw, new_case):
-    return resolve(new_case(now=timezone.now()), cw)
+def case(cw, case):
+    """The case, resolved by dave."""
+    return resolve(case, cw.dave, note="灯已更换")
 
 
 def act(payload, client=None, **headers):
-    return (client or Client()).post(
-        f"{API}/public/track/actions", payload, content_type="application/json", headers=headers
-    )
+    return post_json(client or Client(), "/public/track/actions", payload, headers)
 
 
 def test_the_resident_confirms_his_resolved_case(cw, case):
@@ -66,7 +50,7 @@ def test_the_resident_rates_through_his_follow_link(cw, new_case):
     made, secret = services.submit(
         compound=cw.fufeng, category=cw.cat.hygiene, title="垃圾", description="没有清运", reporter=cw.p_alice
     )
-    made = resolve(made, cw)
+    made = resolve(made, cw.dave, note="灯已更换")
     response = act({"code": made.code, "secret": secret, "action": "rate", "stars": 4, "note": "很快"})
     assert response.status_code == 200, response.content
     body = response.json()
@@ -77,13 +61,13 @@ def test_the_resident_rates_through_his_follow_link(cw, new_case):
     assert (again.status_code, again.json()["detail"]) == (409, "This case has already been rated.")
 
 
-def test_what_the_case_does_not_allow_is_a_409_and_bad_input_a_422(cw, new_case):
-    open_case = new_case(now=timezone.now())
+def test_what_the_case_does_not_allow_is_a_409_and_bad_input_a_422(cw, now_case):
+    open_case = now_case()
     early = act({"code": open_case.code, "last4": "0001", "action": "close"}, **EN)
     assert (early.status_code, early.json()["code"]) == (409, "invalid_state")
     rating = act({"code": open_case.code, "last4": "0001", "action": "rate", "stars": 5}, **EN)
     assert (rating.status_code, rating.json()["detail"]) == (409, "A case can be rated once it is resolved.")
-    no_stars = act({"code": resolve(open_case, cw).code, "last4": "0001", "action": "rate"}, **EN)
+    no_stars = act({"code": resolve(open_case, cw.dave, note="灯已更换").code, "last4": "0001", "action": "rate"}, **EN)
     assert no_stars.json()["errors"][0]["field"] == "body.stars"
     assert act({"code": open_case.code, "last4": "0001", "action": "accept"}).status_code == 422
     open_case.refresh_from_db()
@@ -96,9 +80,7 @@ def test_wrong_digits_change_nothing_and_lock_the_code_like_following_it(cw, cas
         assert wrong.status_code == 404
     locked = act({"code": case.code, "last4": "0001", "action": "close"})
     assert locked.status_code == 429 and int(locked["retry-after"]) == public_api.TRACK_CODE_WINDOW
-    following = Client().post(
-        f"{API}/public/track", {"code": case.code, "last4": "0001"}, content_type="application/json"
-    )
+    following = post_json(Client(), "/public/track", {"code": case.code, "last4": "0001"})
     assert following.status_code == 429  # the same lock for following and for acting
     case.refresh_from_db()
     assert case.status == Status.RESOLVED and not case.events.filter(action="close").exists()
@@ -107,7 +89,7 @@ def test_wrong_digits_change_nothing_and_lock_the_code_like_following_it(cw, cas
 def test_one_address_may_only_try_so_often(cw, case, monkeypatch):
     monkeypatch.setattr(public_api, "TRACK_IP_LIMIT", 2)
     client = Client()
-    client.post(f"{API}/public/track", {"code": case.code, "last4": "0001"}, content_type="application/json")
+    post_json(client, "/public/track", {"code": case.code, "last4": "0001"})
     assert act({"code": case.code, "last4": "0001", "action": "reopen", "note": "x"}, client).status_code == 200
     assert act({"code": case.code, "last4": "0001", "action": "close"}, client).status_code == 429
     assert not Event.objects.filter(case=case, action="close").exists()
