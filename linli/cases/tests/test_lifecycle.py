@@ -10,7 +10,7 @@ from linli.cases import lifecycle, services
 from linli.cases.lifecycle import CaseError, Conflict, perform
 from linli.cases.models import Case, Event, Status
 
-from .conftest import MONDAY
+from .conftest import MONDAY, resolve
 
 
 def later(hours):
@@ -156,15 +156,8 @@ def test_merge_refuses_itself_and_closed_cases(cw, new_case):
     assert case.status == Status.SUBMITTED
 
 
-def _resolved(cw, new_case):
-    case = new_case()
-    for action in ("accept", "start"):
-        case = perform(case, action, user=cw.dave)
-    return perform(case, "resolve", user=cw.dave, note="已处理")
-
-
 def test_the_resident_reopens_when_he_disagrees(cw, new_case):
-    case = _resolved(cw, new_case)
+    case = resolve(new_case(), cw.dave, note="已处理")
     case = perform(case, "reopen", user=cw.alice, note="灯还是不亮")
     assert case.status == Status.REOPENED and case.resolved_at is None
     case = perform(case, "start", user=cw.dave)
@@ -179,7 +172,7 @@ def test_replies_to_closed_cases_are_refused(cw, new_case):
 
 
 def test_a_rating_is_once_and_from_one_to_five(cw, new_case):
-    case = _resolved(cw, new_case)
+    case = resolve(new_case(), cw.dave, note="已处理")
     with pytest.raises(ValidationError):
         services.rate(case=case, user=cw.alice, stars=6)
     with pytest.raises(PermissionDenied):

@@ -11,11 +11,6 @@ from linli.cases.lifecycle import CaseError
 from linli.cases.models import Mediation
 
 
-@pytest.fixture
-def dispute(cw, new_case):
-    return new_case(category=cw.cat.neighbour_dispute, title="楼上漏水到楼下", description="502漏水到402天花板")
-
-
 def parties(cw):
     return [
         {"name": "402业主", "side": "a", "person": cw.p_alice},

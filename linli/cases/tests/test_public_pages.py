@@ -8,7 +8,9 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
-from linli.cases import lifecycle, services
+from linli.cases import services
+
+from . import conftest
 
 
 @pytest.fixture(autouse=True)
@@ -75,10 +77,8 @@ def submit(cw, **kw):
 
 
 def resolve(cw, case, reply="已更换灯泡。"):
-    for action in ("accept", "start"):
-        case = lifecycle.perform(case, action, user=cw.dave)
-    services.reply(case=case, user=cw.dave, text=reply)
-    return lifecycle.perform(case, "resolve", user=cw.dave)
+    """Resolved by dave, after a public reply."""
+    return conftest.resolve(case, cw.dave, reply=reply)
 
 
 def pages(cw, case, secret):
