@@ -3,7 +3,6 @@ most six on a case, and every photo URL a page that checks access (uploads are n
 the case's photo page for those who see the case, the board's photo page for the public."""
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,9 +21,8 @@ def upload(client, case, *files, headers=None):
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
+def media(fresh_limits, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    cache.clear()  # the tracking limits
 
 
 def test_photos_from_the_reporter_until_work_starts_and_from_handlers_until_closed(cw, case, login):

@@ -4,7 +4,6 @@ from io import BytesIO
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
@@ -14,12 +13,8 @@ from . import conftest
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limits(settings, tmp_path):
-    # Rate-limit counters live in the cache, which outlives a test; photos go to a temporary folder.
-    cache.clear()
-    settings.MEDIA_ROOT = tmp_path / "media"
-    yield
-    cache.clear()
+def _fresh_limits(fresh_limits, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # photos go to a temporary folder
 
 
 def english(client):
