@@ -102,29 +102,34 @@ def is_on(choices: dict, user_id: int, kind: str, channel: str) -> bool:
 
 @transaction.atomic
 def record(*, user_ids, group_ids, kind: str, title: str, body: str, link: str, key: str, now=None) -> list[int]:
-    """The feed items and queued deliveries for one event; the ids of the deliveries queued."""
+    """The feed items and queued deliveries for one event; the ids of the deliveries queued.
+    Written in bulk (an announcement reaches a whole community); the unique keys make a
+    second run for the same event add nothing."""
     now = now or timezone.now()
     key = key or uuid.uuid4().hex
     payload = {"title": title, "body": body, "link": link}
-    queued: list[int] = []
+    deliveries: list[Delivery] = []
 
     def queue(suffix: str, next_try, **fields):
-        delivery, created = Delivery.objects.get_or_create(
-            key=f"{key}:{suffix}"[:200],
-            defaults={"kind": kind, "payload": payload, "next_try": next_try or now, "created": now, **fields},
-        )
-        if created:
-            queued.append(delivery.pk)
+        delivery = Delivery(key=f"{key}:{suffix}"[:200], kind=kind, payload=payload, created=now, **fields)
+        delivery.next_try = next_try or now
+        deliveries.append(delivery)
 
-    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).select_related("person", "notice_schedule")
-    choices = _choices(user_ids, kind)
-    for user in users:
-        _item, created = Notification.objects.get_or_create(
-            user=user, key=key, defaults={"kind": kind, "title": title, "body": body, "link": link, "created": now}
-        )
+    users = list(
+        get_user_model().objects.filter(pk__in=user_ids, is_active=True).select_related("person", "notice_schedule")
+    )
+    told = set(Notification.objects.filter(key=key, user__in=users).values_list("user_id", flat=True))
+    fresh = [u for u in users if u.pk not in told]
+    Notification.objects.bulk_create(
+        [Notification(user=u, kind=kind, title=title, body=body, link=link, key=key, created=now) for u in fresh],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    choices = _choices([u.pk for u in fresh], kind)
+    for user in fresh:
         schedule = _schedule_of(user)
-        if not created or (schedule and schedule.digest):
-            continue  # told already; or the daily digest will carry it
+        if schedule and schedule.digest:
+            continue  # the daily digest will carry it
         hold = schedule.quiet_until_at(now) if schedule else None
         for channel in PERSONAL:
             target = address(user, channel)
@@ -133,7 +138,16 @@ def record(*, user_ids, group_ids, kind: str, title: str, body: str, link: str, 
 
     for config in ChannelConfig.objects.filter(pk__in=group_ids, active=True):
         queue(f"{config.channel}:c{config.pk}", config.quiet_until_at(now), channel=config.channel, config=config)
-    return queued
+    if not deliveries:
+        return []
+    keys = [d.key for d in deliveries]
+    existing = set(Delivery.objects.filter(key__in=keys).values_list("key", flat=True))
+    fresh_deliveries = [d for d in deliveries if d.key not in existing]
+    Delivery.objects.bulk_create(fresh_deliveries, batch_size=500, ignore_conflicts=True)
+    # What this run queued (a run at the same moment for the same event may have queued some:
+    # scheduling them twice is harmless, deliver() sends each once).
+    new_keys = [k for k in keys if k not in existing]
+    return list(Delivery.objects.filter(key__in=new_keys, status=Delivery.Status.QUEUED).values_list("pk", flat=True))
 
 
 # --- the feed ---------------------------------------------------------------------------
