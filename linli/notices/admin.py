@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import dispatch
-from .models import ChannelConfig, Delivery, Notification
+from .models import Announcement, ChannelConfig, Delivery, Notification
 
 SECRET_FIELDS = ("url", "secret", "mentions")
 
@@ -117,3 +117,12 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     date_hierarchy = "created"
     search_fields = ["title"]
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    list_display = ["published", "title", "place_label", "author_label", "pinned", "expires"]
+    list_select_related = ["community", "compound", "building", "stairwell"]
+    date_hierarchy = "published"
+    search_fields = ["title"]
+    raw_id_fields = ["author", "community", "compound", "building", "stairwell"]

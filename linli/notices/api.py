@@ -1,18 +1,24 @@
-"""Notifications over the API, under /api/v1/notices: the caller's own feed, marking read, and
-his preferences. Nobody reads or marks another person's notifications (a 404, as for one that
-does not exist)."""
+"""Notifications over the API, under /api/v1/notices: the caller's own feed, marking read, his
+preferences, and announcements (read, publish, reach). Nobody reads or marks another person's
+notifications, nor an announcement outside his homes and area (a 404, as for one that does not
+exist)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja import Status as Answer
 from ninja.pagination import paginate
 
+from linli.accounts.scope import MODELS
 from linli.lib.api_support import ErrorOut, Pagination, invalid_input
 
+from . import announcements as ann
 from . import kinds, services
 from .access import access_notification, own_notifications
 from .models import Notification
@@ -155,3 +161,118 @@ def put_preferences(request, payload: PreferencesIn):
     except DjangoValidationError as exc:
         raise invalid_input("quiet_from", " ".join(exc.messages)) from None
     return _preferences(request.user)
+
+
+# --- announcements ----------------------------------------------------------------------
+
+
+class AnnouncementOut(Schema):
+    id: int
+    title: str
+    body: str
+    level: str
+    place: str = Field(..., description="The community, compound, building or stairwell it is for")
+    author: str
+    pinned: bool
+    published: dt.datetime
+    expires: dt.datetime | None
+
+    @staticmethod
+    def resolve_place(obj) -> str:
+        return obj.place_label
+
+    @staticmethod
+    def resolve_author(obj) -> str:
+        return obj.author_label
+
+
+class AnnouncementIn(Schema):
+    level: Literal["community", "compound", "building", "stairwell"]
+    place: int = Field(..., description="The id of the community, compound, building or stairwell")
+    title: str = Field(..., min_length=1, max_length=120)
+    body: str = Field(..., min_length=1, max_length=4000)
+    pinned: bool = False
+    expires: dt.datetime | None = None
+
+
+class StairwellReachOut(Schema):
+    stairwell: str
+    homes: int
+    read: int
+    unread_homes: list[str]
+
+
+class ReachOut(Schema):
+    homes: int
+    read: int
+    percent: int
+    readers: int
+    homes_without_account: int
+    stairwells: list[StairwellReachOut]
+
+
+@router.get("/announcements", response=list[AnnouncementOut])
+@paginate(Pagination)
+def announcement_list(request):
+    """Current announcements for the caller's homes (and, for those who publish, within their area)."""
+    return (
+        ann.visible_announcements(request.user)
+        .current()
+        .select_related("community", "compound", "building", "stairwell")
+    )
+
+
+@router.post("/announcements", response={201: AnnouncementOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def announcement_publish(request, payload: AnnouncementIn):
+    """Publish to everyone living in a place the caller may publish to; they are told under the bell."""
+    try:
+        place = MODELS[payload.level].objects.get(pk=payload.place)
+    except MODELS[payload.level].DoesNotExist:
+        raise Http404 from None
+    try:
+        announcement = ann.publish(
+            user=request.user,
+            level=payload.level,
+            place=place,
+            title=payload.title,
+            body=payload.body,
+            pinned=payload.pinned,
+            expires=payload.expires,
+        )
+    except DjangoValidationError as exc:
+        raise invalid_input("expires" if exc.code == "expired" else "title", " ".join(exc.messages)) from None
+    return Answer(201, announcement)
+
+
+@router.get("/announcements/{int:announcement_id}", response={200: AnnouncementOut, 404: ErrorOut})
+def announcement_detail(request, announcement_id: int):
+    """One announcement; reading it leaves the caller's read receipt."""
+    announcement = ann.access_announcement(request.user, announcement_id)
+    ann.mark_read(user=request.user, announcement=announcement)
+    return announcement
+
+
+@router.get("/announcements/{int:announcement_id}/reach", response={200: ReachOut, 404: ErrorOut})
+def announcement_reach(request, announcement_id: int):
+    """Homes reached (anyone living there has read it), for those who may publish there; each
+    caller sees the homes within his own area."""
+    announcement = ann.access_announcement(request.user, announcement_id)
+    if not ann.may_see_reach(request.user, announcement):
+        raise Http404
+    reach = ann.reach(announcement, request.user)
+    return {
+        "homes": reach.total,
+        "read": reach.read,
+        "percent": reach.percent,
+        "readers": reach.readers,
+        "homes_without_account": reach.without_account,
+        "stairwells": [
+            {
+                "stairwell": str(row.stairwell),
+                "homes": row.total,
+                "read": row.read,
+                "unread_homes": [h.number for h in row.unread_homes],
+            }
+            for row in reach.stairwells
+        ],
+    }

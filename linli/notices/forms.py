@@ -51,3 +51,32 @@ class PreferencesForm(forms.Form):
             cells = [self[field_name(code, channel)] for channel in PERSONAL]
             groups.setdefault(str(kind.group), []).append((kind.label, cells))
         return list(groups.items())
+
+
+class AnnouncementForm(forms.Form):
+    """Compose an announcement; `places` are the (level, place) the author may publish to."""
+
+    place = forms.ChoiceField(label=_("To everyone living in"))
+    title = forms.CharField(label=_("Title"), max_length=120)
+    body = forms.CharField(label=_("Text"), max_length=4000, widget=forms.Textarea(attrs={"rows": 8}))
+    pinned = forms.BooleanField(label=_("Pin it to the top"), required=False)
+    expires = forms.DateField(
+        label=_("Show until"),
+        required=False,
+        help_text=_("Optional: the last day it is shown."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places = {f"{level}:{place.pk}": (level, place) for level, place in places}
+        groups: dict[str, list] = {}
+        labels = {"community": _("Community"), "compound": _("Compound"), "building": _("Building")}
+        labels["stairwell"] = _("Stairwell")
+        for value, (level, place) in self.places.items():
+            label = place.name if level in ("community", "compound") else str(place)
+            groups.setdefault(str(labels[level]), []).append((value, label))
+        self.fields["place"].choices = [("", "—"), *groups.items()]
+
+    def clean_place(self):
+        return self.places[self.cleaned_data["place"]]

@@ -52,3 +52,6 @@ for _code, _label, _group in [
     ("case.revisit", _("A revisit to do"), WORK),
 ]:
     register(_code, _label, _group)
+
+# Announcements reach everyone in a place: under the bell only, unless a person asks for more.
+register("announcement", _("An announcement for my home"), _("Announcements"), default_channels=())

@@ -280,3 +280,79 @@ class Delivery(models.Model):
     @property
     def gave_up(self) -> bool:
         return self.status == self.Status.FAILED and self.next_try is None
+
+
+class AnnouncementQuerySet(models.QuerySet):
+    def current(self, now=None):
+        now = now or timezone.now()
+        return self.filter(Q(expires__isnull=True) | Q(expires__gt=now), published__lte=now)
+
+
+class Announcement(models.Model):
+    """A notice to everyone living in a community, compound, building or stairwell (today the
+    stairwell's WeChat group and the leader at the door). The place is stored with every level
+    above it, so "announcements for this home" is one filter."""
+
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"), max_length=4000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_label = models.CharField(_("from"), max_length=100)
+    community = models.ForeignKey("places.Community", on_delete=models.CASCADE, related_name="+")
+    compound = models.ForeignKey("places.Compound", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    building = models.ForeignKey("places.Building", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    stairwell = models.ForeignKey("places.Stairwell", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    pinned = models.BooleanField(_("pinned"), default=False)
+    expires = models.DateTimeField(_("until"), null=True, blank=True)
+    published = models.DateTimeField(_("published"), default=timezone.now, db_index=True)
+
+    objects = AnnouncementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pinned", "-published", "-pk"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        constraints = [
+            # Each level below is set only with the one above it: the place is a path down the grid.
+            models.CheckConstraint(
+                condition=Q(stairwell__isnull=True) | Q(building__isnull=False), name="announcement_stairwell_path"
+            ),
+            models.CheckConstraint(
+                condition=Q(building__isnull=True) | Q(compound__isnull=False), name="announcement_building_path"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def level(self) -> str:
+        for level in ("stairwell", "building", "compound"):
+            if getattr(self, f"{level}_id"):
+                return level
+        return "community"
+
+    @property
+    def place(self):
+        return getattr(self, self.level)
+
+    @property
+    def place_label(self) -> str:
+        parts = [self.community.name]
+        parts += [p.name for p in (self.compound, self.building, self.stairwell) if p is not None]
+        return " ".join(parts)
+
+
+class AnnouncementRead(models.Model):
+    """A read receipt: this person opened the announcement (counted per home in the reach report)."""
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("read receipt")
+        verbose_name_plural = _("read receipts")
+        constraints = [models.UniqueConstraint(fields=["announcement", "user"], name="announcement_read_once")]

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import announcement_views as av
 from . import views
 
 app_name = "notices"
@@ -11,6 +12,10 @@ urlpatterns = [
     path("<int:pk>/", views.open_notice, name="open"),
     path("<int:pk>/read/", views.read, name="read"),
     path("preferences/", views.preferences, name="preferences"),
+    path("announcements/", av.announcement_list, name="announcements"),
+    path("announcements/new/", av.announcement_new, name="announcement_new"),
+    path("announcements/<int:pk>/", av.announcement_detail, name="announcement"),
+    path("announcements/<int:pk>/reach/", av.announcement_reach, name="announcement_reach"),
     path("failed/", views.failed, name="failed"),
     path("failed/<int:pk>/retry/", views.retry, name="retry"),
 ]

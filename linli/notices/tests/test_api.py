@@ -93,3 +93,41 @@ def test_the_feed_costs_the_same_for_many(cw, as_user):
     with CaptureQueriesContext(connection) as many:
         assert client.get(API).json()["count"] == 31
     assert len(many) == len(few)
+
+
+def test_announcements_publish_read_and_reach(cw, as_user, committed):
+    bob = as_user(cw.bob)
+    with committed():
+        response = bob.post(
+            f"{API}/announcements",
+            {"level": "building", "place": cw.b1.pk, "title": "明天上午停水", "body": "请提前储水。"},
+            content_type="application/json",
+        )
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["place"] == "大新社区 富丰新城 1栋" and created["author"] == "沈霞"
+    alice = as_user(cw.alice)
+    assert [a["title"] for a in alice.get(f"{API}/announcements").json()["items"]] == ["明天上午停水"]
+    assert alice.get(f"{API}/announcements/{created['id']}").status_code == 200  # leaves her receipt
+    assert alice.get(f"{API}/announcements/{created['id']}/reach").status_code == 404
+    reach = as_user(cw.bob).get(f"{API}/announcements/{created['id']}/reach").json()
+    assert (reach["homes"], reach["read"], reach["readers"]) == (4, 1, 1)
+    assert {row["stairwell"]: row["unread_homes"] for row in reach["stairwells"]} == {
+        "富丰新城 1栋 1单元": ["102", "201"],
+        "富丰新城 1栋 2单元": ["101"],
+    }
+
+
+def test_publishing_outside_ones_area_is_refused(cw, as_user):
+    response = as_user(cw.bob).post(
+        f"{API}/announcements",
+        {"level": "building", "place": cw.b2.pk, "title": "t", "body": "b"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    response = as_user(cw.alice).post(
+        f"{API}/announcements",
+        {"level": "stairwell", "place": 999999, "title": "t", "body": "b"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
