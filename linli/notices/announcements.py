@@ -203,7 +203,7 @@ def publish(
     with translation.override(language_for(None)):
         heading = _("Announcement: %(title)s (%(place)s)") % {"title": title, "place": announcement.place_label}
     notify(
-        users=audience(level, place),
+        users=[pk for pk in audience(level, place) if pk != user.pk],  # not the author himself
         kind=KIND,
         title=heading,
         body=body[:500],

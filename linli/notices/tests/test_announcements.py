@@ -132,6 +132,12 @@ def test_an_expired_announcement_is_no_longer_listed(cw, login, committed):
     assert "已过期的通知" not in login(cw.alice).get("/notices/announcements/").content.decode()
 
 
+def test_the_author_is_not_told_of_his_own_announcement(cw, committed):
+    with committed():
+        ann.publish(user=cw.bob, level="building", place=cw.b1, title="电梯检修", body="周三电梯检修。")
+    assert list(Notification.objects.values_list("user__username", flat=True)) == ["alice"]
+
+
 def test_the_stairwell_groups_inside_the_place_post_it(cw, committed):
     inside = ChannelConfig.objects.create(
         channel=Channel.WECOM, name="1单元群", stairwell=cw.s11, url="http://127.0.0.1:9/x"

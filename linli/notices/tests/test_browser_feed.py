@@ -68,3 +68,22 @@ def test_a_reply_lights_the_bell_and_reading_it_puts_it_out(world, phone):
     phone.get_by_role("button", name="Save").click()
     phone.get_by_text("Your notification preferences are saved.").wait_for()
     assert phone.get_by_label("A reply to my case · text message").is_checked()
+
+
+def test_a_leader_publishes_to_his_building_and_sees_who_has_read_it(world, phone):
+    phone.goto("/login/")
+    phone.fill("[name=username]", "bob")
+    phone.fill("[name=password]", PASSWORD)
+    phone.get_by_role("button", name="Log in").click()
+    phone.wait_for_url(re.compile(r"/$"))
+    phone.goto("/notices/announcements/new/")
+    phone.select_option("[name=place]", f"building:{world.b1.pk}")
+    phone.fill("[name=title]", "明天上午停水")
+    phone.fill("[name=body]", "因管道维修，1栋明天8:00-12:00停水，请提前储水。")
+    phone.screenshot(path=str(ARTIFACTS / "notices-announce-phone.png"), full_page=True)
+    phone.get_by_role("button", name="Publish").click()
+    phone.wait_for_url(re.compile(r"/notices/announcements/\d+/$"))
+    phone.get_by_role("link", name="Who has read it").click()
+    main = phone.locator("main").inner_text()
+    assert "富丰新城 1栋 2单元" in main and "1 / 4" in main  # bob lives there and has read it
+    phone.screenshot(path=str(ARTIFACTS / "notices-reach-phone.png"), full_page=True)
