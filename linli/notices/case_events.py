@@ -105,7 +105,9 @@ def announce(*, kind: str, case_id: int, data: dict) -> None:
         actors.update(_users(person_id=case.reporter_id))  # the resident acted himself
 
     key = f"case:{case.pk}:{kind}:{_marker(kind, case, event)}"
-    link = reverse("cases:case", args=[case.code])
+    # The resident follows his case on its own page (rate, confirm, reopen); the others work on it.
+    links = {REPORTER: reverse("report:case", args=[case.code])}
+    staff_link = reverse("cases:case", args=[case.code])
     told: set[int] = set()
     for audience in audiences:
         users = _audience(audience, case) - actors - told
@@ -113,6 +115,7 @@ def announce(*, kind: str, case_id: int, data: dict) -> None:
         with translation.override(language_for(None)):
             title, body = message(kind, audience, case, event, level)
         groups = _org_groups(audience, case, kind)
+        link = links.get(audience, staff_link)
         notify(users=users, kind=f"case.{kind}", title=title, body=body, link=link, key=key, groups=groups)
     if stairwell := _stairwell_groups(case, kind):
         with translation.override(language_for(None)):

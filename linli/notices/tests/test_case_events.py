@@ -46,6 +46,7 @@ def test_a_reply_notifies_the_reporter_and_not_the_clerk_who_wrote_it(cw, new_ca
     assert notice.kind == "case.reply"
     assert "楼道灯坏了" in notice.title
     assert notice.body == "已安排电工明天上午更换。"
+    assert notice.link == f"/r/track/{case.code}/"  # his own case page, where he rates or reopens it
     assert kinds_for(cw.dave) == []
 
 
