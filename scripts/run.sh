@@ -11,9 +11,18 @@ $PY manage.py collectstatic --noinput -v0
 $PY manage.py load_demo --if-empty
 $PY manage.py demo_accounts
 
-# The periodic work (case reminders, escalation, auto-close, revisits) every 5 minutes, for as
-# long as the server runs ($$ becomes gunicorn's pid after exec). In production: cron.
-( while kill -0 $$ 2>/dev/null; do $PY manage.py cases_tick >/dev/null 2>&1 || true; sleep 300; done ) &
+# The periodic work every 5 minutes, for as long as the server runs ($$ becomes gunicorn's pid
+# after exec): case reminders, escalation, auto-close and revisits; messages held for quiet
+# hours and due retries; from 8:00 the daily digest (it sends once a day). In production: cron
+# or Celery beat.
+(
+  while kill -0 $$ 2>/dev/null; do
+    $PY manage.py cases_tick >/dev/null 2>&1 || true
+    $PY manage.py notices_send >/dev/null 2>&1 || true
+    [ "$(date +%H)" -ge 8 ] && { $PY manage.py notices_digest >/dev/null 2>&1 || true; }
+    sleep 300
+  done
+) &
 
 echo
 echo "linli is serving on http://127.0.0.1:${PORT}/  (Ctrl-C stops it)"
