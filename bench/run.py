@@ -355,6 +355,7 @@ def main() -> None:
     from linli.demo.scale import PASSWORD as password
 
     chosen = [s for s in scenarios(fx) if not args.only or s.name == "bare" or s.name in args.only.split(",")]
+    args.load_start = os.getloadavg()[0]  # other work on the machine skews every figure: say how much
     server = start_server(env, args)
     memory = MemoryWatch(server.pid)
     memory.start()
@@ -448,6 +449,7 @@ def report(results: list[dict], args, memory: MemoryWatch, removed: int, seconds
         "peak_rss_worker_mb": round(memory.peak_worker / 2**20, 1),
         "cases_made_and_removed": removed,
         "run_seconds": round(seconds),
+        "load_average": [round(getattr(args, "load_start", -1), 1), round(os.getloadavg()[0], 1)],
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -468,13 +470,22 @@ def markdown(meta: dict, results: list[dict]) -> str:
         f"{data.get('cases_case', 0):,} cases, {data.get('cases_event', 0):,} case events (planner estimates).",
         f"Peak memory (RSS): {meta['peak_rss_total_mb']} MB for gunicorn in all, {meta['peak_rss_worker_mb']} MB "
         "for the largest worker.",
+        *(
+            [
+                f"Load average (1 min) at the start and the end of the run: {meta['load_average'][0]} and "
+                f"{meta['load_average'][1]}, on {os.cpu_count()} cores: compare runs made under like load."
+            ]
+            if "load_average" in meta
+            else []
+        ),
         "",
         "Latency in ms; req/s is throughput; floor share is the throughput as a share of the bare view's at the "
-        "same level. Targets (issue 10): p95 < 50 ms at 1 client; at 32 clients at least half the floor.",
+        "same level. SQL ms is the time one request (outside wrk) spent in its queries. Targets (issue 10): "
+        "p95 < 50 ms at 1 client; at 32 clients at least half the floor.",
         "",
-        "| request | queries | 1 client p50 / p95 / p99 | req/s | floor share | 32 clients p50 / p95 / p99 | req/s "
-        "| floor share |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| request | queries | SQL ms | 1 client p50 / p95 / p99 | req/s | floor share | 32 clients p50 / p95 / p99 "
+        "| req/s | floor share |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         cells, misses, errors = [], False, 0
@@ -490,7 +501,8 @@ def markdown(meta: dict, results: list[dict]) -> str:
             misses |= (level == 1 and got["p95"] > 50_000) or (level > 1 and got["share_of_floor"] < 0.5)
         flag = " ⚠" if misses and r["name"] != "bare" else ""
         label = f"{r['label']}{flag}" + (f" ({errors} errors)" if errors else "")
-        lines.append(f"| {label} | {r['queries']} | " + " | ".join(cells) + " |")
+        sql_ms = f"{r['db_ms']:.1f}" if r.get("db_ms", -1) >= 0 else ""
+        lines.append(f"| {label} | {r['queries']} | {sql_ms} | " + " | ".join(cells) + " |")
     lines += ["", "⚠ misses a target. Requests:", ""]
     for r in results:
         note = f" — {r['note']}" if r["note"] else ""

@@ -50,8 +50,8 @@ def home(request):
     person = user.person
     ctx = {"roles": [Role(r) for r in Role.values if r in scope.roles]}
 
-    if Role.RESIDENT in scope.roles:
-        own = Occupancy.objects.active().filter(person=person).values_list("home_id", flat=True)
+    if Role.RESIDENT in scope.roles:  # the scope has read his homes already
+        own = {pk for g in scope.grants if g.role == Role.RESIDENT for pk in g.ids}
         ctx["own_homes"], ctx["own_revealable"] = _homes_with_household(user, list(own))
 
     if Role.BUILDING_LEADER in scope.roles:

@@ -9,7 +9,7 @@ cases.services; this module only turns their errors into answers:
 """
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -124,6 +124,15 @@ def _cases(qs):
     return qs.select_related("category", "compound", "building", "stairwell", "organisation", "assignee__person")
 
 
+def _case_list(qs):
+    """As _cases, with three of the joins made separate queries: PostgreSQL spent 50–200 ms
+    planning the eight-table join of a page of cases (each join doubles the orders it weighs),
+    while each of these lookups by primary key plans in a fraction of a millisecond."""
+    return qs.select_related("category", "compound", "organisation").prefetch_related(
+        "building", "stairwell", "assignee__person"
+    )
+
+
 def _load(case: Case) -> Case:
     """The case (already checked by access_case) with everything the detail shows."""
     return (
@@ -165,6 +174,28 @@ def _detail(user, case: Case) -> Case:
 
 # --- categories, lists, figures ---------------------------------------------------------
 
+COUNT_CAP = 1000
+
+
+class CappedPagination(Pagination):
+    """?limit=&offset= as for every list, but `count` stops at COUNT_CAP: counting a
+    subdistrict's million cases exactly on every page read them all (0.7–2 s), while knowing
+    that there are "more than 1,000" costs a thousand rows. `count_exact` says which it is."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(..., description=f"The number of cases, or {COUNT_CAP} when there are more")
+        count_exact: bool = Field(..., description=f"false: there are more than {COUNT_CAP} cases")
+
+    def _items_count(self, queryset) -> int:
+        return queryset.order_by()[: COUNT_CAP + 1].count()
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["count_exact"] = page["count"] <= COUNT_CAP
+        page["count"] = min(page["count"], COUNT_CAP)
+        return page
+
 
 @router.get("/categories", auth=None, response={200: list[CategoryOut]}, summary="Categories a case can be filed under")
 def list_categories(request):
@@ -173,12 +204,12 @@ def list_categories(request):
 
 
 @router.get("", response={200: list[CaseOut], **ERRORS}, summary="List cases within your area")
-@paginate(Pagination)
+@paginate(CappedPagination)
 def list_cases(request, filters: Query[CaseListFilter]):
     """A resident sees his own cases, a leader his stairwells', a clerk his company's,
-    community staff their community's."""
+    community staff their community's. `count` is exact up to 1,000 (`count_exact`)."""
     qs = _filtered(visible_cases(request.auth), filters)
-    return _cases(qs).order_by(*ORDER[filters.order])
+    return _case_list(qs).order_by(*ORDER[filters.order])
 
 
 class FiguresOut(Schema):

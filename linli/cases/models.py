@@ -49,6 +49,8 @@ class Status(models.TextChoices):
 # No further work is owed on these (Open311 "closed"). RESOLVED waits for the resident.
 FINAL = {Status.CLOSED, Status.REJECTED, Status.MERGED}
 OPEN311_CLOSED = FINAL | {Status.RESOLVED}
+# Cases someone still works on, as the queues ask for them (the partial indexes' condition).
+OPEN_WORK = ~Q(status__in=sorted(OPEN311_CLOSED))
 
 
 class Channel(models.TextChoices):
@@ -174,13 +176,22 @@ class Case(models.Model):
 
     # Where: the compound always; building, stairwell and home when known. The community is
     # copied from the compound so that scoped lists need no join up the grid.
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+", editable=False)
-    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="cases", verbose_name=_("compound"))
+    # The indexes leading with community, compound, stairwell and organisation are in Meta.
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False)
+    compound = models.ForeignKey(
+        Compound, on_delete=models.PROTECT, related_name="cases", verbose_name=_("compound"), db_index=False
+    )
     building = models.ForeignKey(
         Building, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("building")
     )
     stairwell = models.ForeignKey(
-        Stairwell, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("stairwell")
+        Stairwell,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("stairwell"),
+        db_index=False,
     )
     home = models.ForeignKey(
         Home, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("home")
@@ -218,6 +229,7 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
         verbose_name=_("responsible organisation"),
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -274,6 +286,14 @@ class Case(models.Model):
             models.Index(fields=["compound", "status"], name="case_compound_status"),
             models.Index(fields=["organisation", "status"], name="case_org_status"),
             models.Index(fields=["stairwell", "status"], name="case_stairwell_status"),
+            # The compounds of an organisation's cases, read from the index alone (queue filter).
+            models.Index(fields=["organisation", "compound"], name="case_org_compound"),
+            # The work queues: open cases of an organisation or a community, soonest due first.
+            models.Index(fields=["organisation", "resolve_due"], condition=OPEN_WORK, name="case_org_open_due"),
+            models.Index(fields=["community", "resolve_due"], condition=OPEN_WORK, name="case_community_open_due"),
+            # A compound's public board: its open cases, and those resolved lately.
+            models.Index(fields=["compound", "submitted_at"], condition=OPEN_WORK, name="case_compound_open"),
+            models.Index(fields=["compound", "resolved_at"], name="case_compound_resolved"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -363,7 +383,8 @@ class Event(models.Model):
     RESIDENT, NEIGHBOUR, SYSTEM = "@resident", "@neighbour", "@system"
     NAMELESS = {RESIDENT: _("the resident"), NEIGHBOUR: _("a neighbour"), SYSTEM: _("the system")}
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # Indexed by (case, at) in Meta.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     type = models.CharField(_("type"), max_length=10, choices=Type.choices)
     action = models.CharField(_("action"), max_length=12, blank=True)
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
@@ -372,7 +393,7 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(_("by"), max_length=80, blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)  # always read per case: (case, at) in Meta
     note = models.TextField(_("note"), max_length=4000, blank=True)
     public = models.BooleanField(_("public"), default=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

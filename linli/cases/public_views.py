@@ -19,7 +19,8 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -661,9 +662,18 @@ def board(request, compound_id):
     cases = _board_cases(compound).filter(shown)
     if category is not None:
         cases = cases.filter(category=category)
+    # The replies counted per row by a subquery, not a join and GROUP BY: the paginator's count
+    # then leaves it out and counts the plain cases.
+    replies = (
+        Event.objects.filter(case=OuterRef("pk"), type=Event.Type.REPLY, public=True)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     cases = (
         cases.select_related("category", "building", "stairwell")
-        .annotate(public_replies=Count("events", filter=Q(events__type=Event.Type.REPLY, events__public=True)))
+        .annotate(public_replies=Coalesce(Subquery(replies), 0))
         .order_by("-submitted_at", "-pk")
     )
     page = Paginator(cases, BOARD_PAGE).get_page(request.GET.get("page"))

@@ -131,7 +131,7 @@ def queue(request):
     now = timezone.now()
     visible = access.visible_cases(user)
     acting = acting_q(user)
-    form = QueueFilter(request.GET, user=user, cases=visible, acting=acting is not None)
+    form = QueueFilter(request.GET, user=user, acting=acting is not None)
     data = form.cleaned_data if form.is_valid() else {}
 
     cases = visible
@@ -241,11 +241,12 @@ def bulk(request):
 # --- one case ----------------------------------------------------------------------------------
 
 
-def _render_case(request, case, *, status=200, error="", bound=None):
+def _render_case(request, case, *, status=200, error="", bound=None, fresh=False):
     user = request.user
     bound = bound or {}
     now = timezone.now()
-    case = access.access_case(user, case.pk)  # fresh: after a refusal, show the case as it stands
+    if not fresh:  # after a refusal or a failed form, show the case as it stands now
+        case = access.access_case(user, case.pk)
     with_clocks([case], now)
     cal = deadlines.overrides()
     reply_days = deadlines.workdays_left(case.reply_due, now, cal)
@@ -281,7 +282,7 @@ def _render_case(request, case, *, status=200, error="", bound=None):
 
 @login_required
 def case_detail(request, code):
-    return _render_case(request, access.access_case(request.user, code))
+    return _render_case(request, access.access_case(request.user, code), fresh=True)
 
 
 def _attempt(request, case, key, form, write, done_message):
@@ -615,7 +616,7 @@ def figures(request):
     user = request.user
     now = timezone.now()
     visible = access.visible_cases(user)
-    form = FiguresFilter(request.GET, user=user, cases=visible)
+    form = FiguresFilter(request.GET, user=user)
     cases, month = visible, None
     if form.is_valid():
         data = form.cleaned_data

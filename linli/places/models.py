@@ -81,8 +81,8 @@ class Building(models.Model):
         STREET = "street", _("street")
 
     compound = models.ForeignKey(
-        Compound, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("compound")
-    )
+        Compound, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("compound"), db_index=False
+    )  # indexed by the unique (compound, name)
     name = models.CharField(_("name"), max_length=40)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.BUILDING)
     floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
@@ -106,8 +106,8 @@ class Stairwell(models.Model):
     """A unit/stairwell (单元·楼道): the basic unit of governance."""
 
     building = models.ForeignKey(
-        Building, on_delete=models.PROTECT, related_name="stairwells", verbose_name=_("building")
-    )
+        Building, on_delete=models.PROTECT, related_name="stairwells", verbose_name=_("building"), db_index=False
+    )  # indexed by the unique (building, name)
     name = models.CharField(_("name"), max_length=40)
     sort_key = models.PositiveIntegerField(default=0, editable=False)
 
@@ -134,8 +134,8 @@ class Home(models.Model):
         UNKNOWN = "unknown", _("not yet known")
 
     stairwell = models.ForeignKey(
-        Stairwell, on_delete=models.PROTECT, related_name="homes", verbose_name=_("stairwell")
-    )
+        Stairwell, on_delete=models.PROTECT, related_name="homes", verbose_name=_("stairwell"), db_index=False
+    )  # indexed by the unique (stairwell, number)
     number = models.CharField(_("home number"), max_length=20)
     floor = models.SmallIntegerField(_("floor"))
     area = models.DecimalField(

@@ -7,8 +7,8 @@ list is counted with annotations so a page costs the same number of queries for 
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
-from django.shortcuts import render
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
 
 from linli.accounts.scope import (
     access_home,
@@ -103,18 +103,19 @@ def _homes_with_residents(user, homes):
 @login_required
 def stairwell_detail(request, pk):
     user = request.user
-    stairwell = access_place(user, "stairwell", pk)
+    # Its building and compound come along: the page names both.
+    stairwell = get_object_or_404(visible_places(user, "stairwell").select_related("building__compound"), pk=pk)
     homes, revealable = _homes_with_residents(
         user, visible_homes(user).filter(stairwell=stairwell).order_by("-floor", "number")
     )
     floors = [(floor, list(rows)) for floor, rows in groupby(homes, key=lambda h: h.floor)]
+    # Those who lead the whole building, and those who lead this stairwell: a union of two
+    # index lookups (as one OR over a join, it read every assignment of the district).
+    whole_building = LeaderAssignment.objects.active().filter(building=stairwell.building_id, stairwells=None)
+    this_stairwell = LeaderAssignment.objects.active().filter(stairwells=stairwell)
     leaders = (
         visible_assignments(user)
-        .filter(
-            pk__in=LeaderAssignment.objects.active()
-            .filter(Q(building=stairwell.building_id, stairwells=None) | Q(stairwells=stairwell))
-            .values("pk")
-        )
+        .filter(pk__in=whole_building.order_by().values("pk").union(this_stairwell.order_by().values("pk")))
         .select_related("person")
         .order_by("person__name")
     )

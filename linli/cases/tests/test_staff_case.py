@@ -2,11 +2,14 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from linli.cases import services
 from linli.cases.lifecycle import perform
 from linli.cases.models import Event, Photo, Status
+from linli.lib.images import clean_photo
 from linli.people.models import RevealLog
 
 from .conftest import HX, case_page, image_upload
@@ -287,3 +290,19 @@ def test_script_in_title_and_description_is_escaped(cw, login, now_case):
 def test_the_case_page_renders_in_chinese(cw, login, case):
     html = login(cw.carol).get(case_page(case)).content.decode()
     assert '<html lang="zh-Hans">' in html and "设施维修" in html
+
+
+def test_the_page_costs_the_same_queries_for_few_or_many_events(cw, login, case):
+    client = login(cw.dave)
+    case = perform(case, "accept", user=cw.dave)
+    services.reply(case=case, user=cw.dave, text="收到", photos=[clean_photo(image_upload())])
+    client.get(case_page(case))  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(case_page(case)).status_code == 200
+    for i in range(12):
+        services.reply(case=case, user=cw.dave, text=f"回复{i}", photos=[clean_photo(image_upload())])
+        services.add_note(case=case, user=cw.dave, text=f"备注{i}")
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(case_page(case)).content.decode()
+    assert "回复11" in html and "备注11" in html
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]

@@ -1,6 +1,7 @@
 """The work queue: who sees which cases, in which order, filtered how; bulk actions case by case."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.conf import settings
@@ -159,6 +160,26 @@ def test_queue_filters_by_category_compound_organisation_code_and_period(cw, log
     today = timezone.localdate()
     assert listed(order, shown(client, submitted_from=today.isoformat(), submitted_to=today.isoformat()))
     assert not listed(order, shown(client, submitted_to=(today - dt.timedelta(days=1)).isoformat()))
+
+
+def _choices(html, name) -> set[str]:
+    """The labels of a select's options, the empty "all" choice left out."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return {label.strip() for value, label in re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)<', select) if value}
+
+
+def test_the_filter_offers_the_organisations_and_compounds_of_each_ones_cases(cw, login, spread):
+    # 颐景园's case is with dave's company (as when it served there before 颐景物业): dave can
+    # still filter by 颐景园, though he no longer serves it.
+    Case.objects.filter(pk=spread["yijing"].pk).update(organisation=cw.company)
+    dave = shown(login(cw.dave), show="all")
+    assert _choices(dave, "organisation") == {cw.company.name}
+    assert _choices(dave, "compound") == {cw.fufeng.name, cw.yijing.name}
+    assert _choices(shown(login(cw.paul), show="all"), "organisation") == {cw.company2.name}
+    carol = _choices(shown(login(cw.carol), show="all"), "organisation")
+    assert {cw.company.name, cw.association.name, cw.committee.name} <= carol
+    assert cw.company2.name not in carol and cw.team.name not in carol
+    assert {cw.company.name, cw.company2.name} <= _choices(shown(login(cw.erin), show="all"), "organisation")
 
 
 def test_a_leader_cannot_filter_his_way_into_another_compound(cw, login, spread):
