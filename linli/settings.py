@@ -156,7 +156,7 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -187,13 +187,41 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# --- web security (docs/security.md) ---
+# LINLI_HTTPS=1 behind HTTPS (SECURE_COOKIES=1, its older name, still works): cookies only over
+# HTTPS, HSTS, and http:// redirected. Off by default so `make run` works on http://127.0.0.1.
+HTTPS = envbool("LINLI_HTTPS", envbool("SECURE_COOKIES", False))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("LINLI_SESSION_DAYS", "14")) * 86400
+# Redirecting http:// needs to know how the client came: behind a proxy that terminates TLS, only
+# its X-Forwarded-Proto tells (below); without it every request would look like http and loop.
+SECURE_SSL_REDIRECT = HTTPS and envbool("LINLI_HTTPS_REDIRECT", bool(TRUSTED_PROXIES))
+SECURE_HSTS_SECONDS = int(os.environ.get("LINLI_HSTS_SECONDS", str(365 * 86400))) if HTTPS else 0
+# Subdomains of linli's own host name only (HSTS never reaches a parent domain). Preloading into
+# browsers is a one-way step an operator takes himself (hstspreload.org): not by default.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("LINLI_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("LINLI_HSTS_PRELOAD", False)
+if HTTPS and TRUSTED_PROXIES:
+    # Only our own proxy sets this header (it must overwrite what the client sent).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Scripts from our origin only: no inline <script>, no eval (a test scans every template).
+# Inline styles are allowed: htmx adds its indicator style, Swagger UI and the admin set styles.
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "LINLI_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
 
 # Tasks: in-process in the embedded default; Celery on Redis when CELERY_BROKER_URL is set.
 TASKS_EAGER = not os.environ.get("CELERY_BROKER_URL")
