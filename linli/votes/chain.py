@@ -1,0 +1,71 @@
+"""The published ballot list and its hash chain.
+
+After closing, every counted ballot is published as one line, in order of its receipt code:
+
+    receipt | owner token | area in hundredths of m² | affected flag | choices as JSON
+
+The owner token is a keyed hash of whom the unit counts as (art. 9), so that anyone can
+recount heads without learning who owns what; the flag is "a" for an affected unit, "c" for
+one with a compensation agreement, "-" otherwise. Each line's hash covers the one before:
+
+    h0 = sha256("linli-vote:" + vote code),  h_i = sha256(h_{i-1} + "\\n" + line_i)
+
+An owner finds his receipt in the list (so his ballot is counted as he cast it); anyone can
+recompute the chain's head and the totals with `verify()` or a few lines of any language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+from . import tally
+
+
+def token(salt: str, head: str) -> str:
+    return hmac.new(salt.encode(), head.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def canonical(choices: dict) -> str:
+    return json.dumps(choices, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def lines(vote, units, ballots: dict, receipts: dict) -> list[str]:
+    by_key = {u.key: u for u in units}
+    out = []
+    for key, receipt in receipts.items():
+        u = by_key[key]
+        flag = "c" if u.compensation else "a" if u.affected else "-"
+        out.append(f"{receipt}|{token(vote.salt, u.head)}|{u.area}|{flag}|{canonical(ballots[key])}")
+    out.sort()
+    return out
+
+
+def head(code: str, published: list[str]) -> str:
+    h = hashlib.sha256(f"linli-vote:{code}".encode()).hexdigest()
+    for line in published:
+        h = hashlib.sha256(f"{h}\n{line}".encode()).hexdigest()
+    return h
+
+
+def recount(rules: dict, matters: list[tally.MatterSpec], published: list[str], electorate: dict) -> dict:
+    """The totals from the published lines alone, as an outsider would compute them.
+
+    `electorate` is the published {"area", "heads", "units"}; units that did not vote are
+    stood in by placeholders carrying the rest of the area and the rest of the heads. (Consent
+    of affected units that did not vote cannot be seen in the lines: the result lists them.)"""
+    units, ballots = [], {}
+    for i, line in enumerate(published):
+        _receipt, owner, area, flag, choices = line.split("|", 4)
+        units.append(tally.Unit(key=i, area=int(area), head=owner, affected=flag == "a", compensation=flag == "c"))
+        ballots[i] = json.loads(choices)
+    voted_heads = {u.head for u in units}
+    rest_area = electorate["area"] - sum(u.area for u in units)
+    rest_heads = electorate["heads"] - len(voted_heads)
+    # Non-voters only matter through the totals: spread the rest over placeholder units.
+    for j in range(max(rest_heads, 0)):
+        units.append(tally.Unit(key=-1 - j, area=rest_area if j == 0 else 0, head=f"absent:{j}"))
+    if rest_heads <= 0 and rest_area > 0:  # unvoted units of owners who voted with another unit
+        units.append(tally.Unit(key=-1, area=rest_area, head=units[0].head))
+    return tally.compute(rules, matters, units, ballots)
