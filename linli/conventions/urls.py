@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "conventions"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.new, name="new"),
+    path("<int:pk>/", views.detail, name="detail"),
+]
