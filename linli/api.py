@@ -17,6 +17,8 @@ from linli.notices.api import router as notices_router
 from linli.people.api import assignments_router, organisations_router, residents_router, reveals_router
 from linli.places.api import homes_router
 from linli.places.api import router as places_router
+from linli.resolutions.api import router as resolutions_router
+from linli.votes.api import router as votes_router
 
 api = NinjaAPI(
     title="linli API",
@@ -36,7 +38,11 @@ api = NinjaAPI(
         "case's state does not allow is a 409 with a message); `/cases/bulk` acts on many, each on its own; "
         "`/cases/{code}/mediation` for neighbour disputes and `/cases/revisits` for staff. "
         "`/public` (no login) has the compounds' "
-        "public boards and following a case by its code; `/open311` is a read-only Open311 GeoReport v2 view."
+        "public boards and following a case by its code; `/open311` is a read-only Open311 GeoReport v2 view.\n\n"
+        "**Votes** (owners' votes under Civil Code art. 278): `/votes` within the caller's reach; staff draft, "
+        "announce, correct the electorate, enter paper ballots and close; owners cast with `POST "
+        "/votes/{code}/ballots` and get a receipt; the notice, the result, the hash-chained ballot list and "
+        "the receipt check need no login."
     ),
     urls_namespace="api",
     auth=AUTH,
@@ -57,6 +63,12 @@ api.add_router("/cases", cases_router)
 api.add_router("/public", public_router)
 api.add_router("/open311", open311_router)
 api.add_router("/notices", notices_router)
+api.add_router("/elevators", "linli.elevators.api.router")
+api.add_router("/votes", votes_router)
+api.add_router("/resolutions", resolutions_router)
+api.add_router("/conventions", "linli.conventions.api.router")
+api.add_router("/topics", "linli.topics.api.router")
+api.add_router("/meetings", "linli.meetings.api.router")
 
 # Last, so it only catches what no router matched: an unknown address under /api/v1/ is a
 # JSON 404 like any other, not the HTML page.

@@ -22,4 +22,7 @@ app.conf.beat_schedule = {
     # Deliveries held through quiet hours, retries due, and claims of workers that died.
     "notices-send-due": {"task": "notices.send_due", "schedule": 60.0},
     "notices-digest": {"task": "notices.digest", "schedule": crontab(hour=8, minute=0)},
+    # Votes open and close on time (a ballot after closing time is refused even before this runs).
+    "votes-tick": {"task": "votes.tick", "schedule": 60.0},
+    "resolutions-tick": {"task": "resolutions.tick", "schedule": crontab(hour=9, minute=0)},
 }

@@ -74,11 +74,19 @@ INSTALLED_APPS = [
     "linli.accounts",
     "linli.cases",
     "linli.notices",
+    "linli.votes",
+    "linli.elevators",
+    "linli.topics",
+    "linli.meetings",
+    "linli.resolutions",
+    "linli.conventions",
     "linli.demo",
+    "linli.backup",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "linli.lib.security.SecurityHeadersMiddleware",  # CSP and Permissions-Policy, static files too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -251,6 +259,15 @@ CASES_CONFIRM_DAYS = int(os.environ.get("LINLI_CASES_CONFIRM_DAYS", "7"))  # res
 CASES_REVISIT_AFTER_WORKDAYS = int(os.environ.get("LINLI_CASES_REVISIT_AFTER", "3"))  # unrated → 回访 task
 CASES_ESCALATE_AFTER_DAYS = int(os.environ.get("LINLI_CASES_ESCALATE_AFTER", "3"))  # overdue → the subdistrict
 CASES_REOPEN_DAYS = int(os.environ.get("LINLI_CASES_REOPEN_DAYS", "30"))  # a closed case may be reopened
+
+# Topics (议题, issue 5, docs/topics.md): supports a topic needs to be ready for an agenda, per
+# scope; frozen into each topic when it is proposed.
+TOPICS_THRESHOLDS = {
+    "stairwell": int(os.environ.get("LINLI_TOPICS_STAIRWELL", "3")),
+    "building": int(os.environ.get("LINLI_TOPICS_BUILDING", "5")),
+    "compound": int(os.environ.get("LINLI_TOPICS_COMPOUND", "20")),
+    "community": int(os.environ.get("LINLI_TOPICS_COMMUNITY", "30")),
+}
 
 # Notifications (issue 8, docs/notices.md).
 NOTICES_BASE_URL = os.environ.get("LINLI_BASE_URL", "")  # makes links absolute in messages sent outside linli

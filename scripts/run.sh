@@ -13,11 +13,14 @@ $PY manage.py demo_accounts
 
 # The periodic work every 5 minutes, for as long as the server runs ($$ becomes gunicorn's pid
 # after exec): case reminders, escalation, auto-close and revisits; messages held for quiet
-# hours and due retries; from 8:00 the daily digest (it sends once a day). In production: cron
+# hours and due retries; votes opening and closing (a ballot after closing time is refused
+# whenever this runs); from 8:00 the daily digest (it sends once a day). In production: cron
 # or Celery beat.
 (
   while kill -0 $$ 2>/dev/null; do
     $PY manage.py cases_tick >/dev/null 2>&1 || true
+    $PY manage.py votes_tick >/dev/null 2>&1 || true
+    $PY manage.py resolutions_tick >/dev/null 2>&1 || true
     $PY manage.py notices_send >/dev/null 2>&1 || true
     [ "$(date +%H)" -ge 8 ] && { $PY manage.py notices_digest >/dev/null 2>&1 || true; }
     sleep 300

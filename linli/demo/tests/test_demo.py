@@ -13,7 +13,9 @@ from linli.accounts.models import User
 from linli.accounts.scope import scope_for, visible_homes, visible_places
 from linli.demo.accounts import ACCOUNTS, PASSWORD
 from linli.demo.cases import clear_cases
+from linli.demo.deliberation import clear_deliberation
 from linli.demo.generator import build
+from linli.demo.votes import clear_votes
 from linli.lib.normalize import normalize_id_number, normalize_phone
 from linli.people.models import (
     HouseholdContact,
@@ -36,7 +38,9 @@ K, R = Organisation.Kind, Membership.Role
 def _clear():
     """Remove what load_demo wrote, children first. Raw deletes: the ORM's cascade would send
     a signal (and write an audit entry) per row, which takes far longer than the load."""
+    clear_deliberation()
     clear_cases()
+    clear_votes()
     tables = (
         User.objects.filter(username__in=[a.username for a in ACCOUNTS]),
         LeaderAssignment.stairwells.through.objects.all(),
@@ -296,3 +300,35 @@ def test_real_scale_has_the_published_sizes():
     assert 30_000 <= len(plan.people()) <= 37_000
     vacant = sum(h.is_vacant for h in plan.rows[Home]) / len(plan.rows[Home])
     assert 0.03 <= vacant <= 0.07
+
+
+def test_demo_votes_of_the_seeds(users):
+    from linli.votes import services
+    from linli.votes.models import Vote
+
+    votes = {v.title: v for v in Vote.objects.all()}
+    elevator = votes["46号楼加装电梯业主意见征询"]
+    assert elevator.status == Vote.Status.PUBLISHED and elevator.electorate.count() == 14
+    assert elevator.result["matters"][0]["passed"]
+    pingnan = votes["平南村巷道改造提升业主表决"]
+    assert pingnan.result["matters"][0]["passed"]
+    assembly = votes["富丰新城2026年第二次业主大会（书面表决）"]
+    assert assembly.status == Vote.Status.OPEN
+    mine = list(services.electors_for(users["resident"], assembly))
+    assert len(mine) == 1 and not hasattr(mine[0], "ballot")  # the demo resident has yet to vote
+    assert votes["颐景园第二届业主委员会选举"].status == Vote.Status.ANNOUNCED
+
+
+def test_demo_meetings_resolutions_and_conventions(users):
+    from linli.conventions.models import Convention
+    from linli.meetings.access import visible_meetings
+    from linli.resolutions.models import Resolution
+    from linli.resolutions.services import public_resolutions
+
+    titles = set(visible_meetings(users["worker"]).values_list("title", flat=True))
+    assert "三方联席会议：电动车集中充电区" in titles
+    assert any(t.endswith("楼道茶话会：电梯夜间噪音") for t in titles)
+    fufeng = Compound.objects.get(name="富丰新城")
+    assert sorted(r.status for r in public_resolutions(fufeng)) == ["done", "in_progress"]
+    assert Resolution.objects.get(status="done").percent == 100
+    assert set(Convention.objects.values_list("title", flat=True)) == {"富丰新城居民公约", "颐景园文明养宠公约"}

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.demo.cases import load_cases
+from linli.demo.deliberation import load_deliberation
 from linli.demo.generator import build, write
+from linli.demo.votes import load_votes
 from linli.places.models import Subdistrict
 
 
@@ -47,6 +49,9 @@ class Command(BaseCommand):
         # Cases are dated back from now (the last 120 days), so the same seed gives the same
         # cases on the same day; their own generator leaves the rest of the data set as it was.
         counts.update(load_cases(rng=random.Random(seed), now=timezone.now(), scale=scale))
+        cased = time.monotonic()
+        counts.update(load_votes(rng=random.Random(seed), now=timezone.now()))
+        counts.update(load_deliberation(now=timezone.now()))
         done = time.monotonic()
         for name, count in counts.items():
             self.stdout.write(f"  {name}: {count:,}")
@@ -55,6 +60,9 @@ class Command(BaseCommand):
             "scale": scale,
             "seed": seed,
         }
-        timing = f" [build {built - started:.1f} s, write {written - built:.1f} s, cases {done - written:.1f} s]"
+        timing = (
+            f" [build {built - started:.1f} s, write {written - built:.1f} s, cases {cased - written:.1f} s,"
+            f" votes {done - cased:.1f} s]"
+        )
         self.stdout.write(self.style.SUCCESS(message) + timing)
         self.stdout.write(_("Demo accounts: manage.py demo_accounts"))
