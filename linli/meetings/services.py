@@ -419,7 +419,21 @@ def approve_minutes(*, meeting: Meeting, user, now=None) -> Minutes:
         minutes.save(update_fields=["approved_at", "approved_by"])
         meeting.status = Meeting.Status.HELD
         meeting.save(update_fields=["status"])
+        _settle_topics(meeting, minutes, user, now)
     return minutes
+
+
+def _settle_topics(meeting: Meeting, minutes: Minutes, user, now) -> None:
+    """The topics residents raised that this meeting dealt with are settled, the item's decision
+    as their outcome: those who raised and supported them are told (件件有回音). A topic put on
+    a later meeting's agenda meanwhile is left to that meeting."""
+    from linli.topics import services as topics
+    from linli.topics.models import Status
+
+    decisions = dict(minutes.items.values_list("agenda_item_id", "decision"))
+    items = meeting.agenda.filter(topic__status=Status.ON_AGENDA, topic__meeting_title=meeting.title)
+    for item in items.select_related("topic"):
+        topics.settle(topic=item.topic, user=user, outcome=decisions.get(item.pk, "")[:2000], now=now, checked=True)
 
 
 # --- telling people -------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from linli.resolutions.services import visible_resolutions
+
 from . import access, services
 from .models import Attendance, Invitation, Meeting, Minutes, MinutesVersion
 from .services import MeetingError
@@ -108,6 +110,8 @@ def render_meeting(request, meeting, *, error: str = "", status: int = 200):
         "versions": list(MinutesVersion.objects.filter(minutes=shown).select_related("changed_by")) if shown else [],
         "error": error,
         "planned": meeting.status == Meeting.Status.PLANNED,
+        # What the meeting resolved and how far it got (事事有着落): those this user may see.
+        "resolutions": list(visible_resolutions(user).filter(meeting=meeting).order_by("pk")),
     }
     if organiser:
         counts = dict(

@@ -194,14 +194,18 @@ def mark_on_agenda(topic: Topic, meeting_title: str, by, *, now=None) -> Topic:
     return topic
 
 
-def settle(*, topic: Topic, user, outcome: str = "", version: int | None = None, now=None) -> Topic:
-    """The meeting dealt with it: the outcome (optional here; the minutes hold the detail)."""
+def settle(
+    *, topic: Topic, user, outcome: str = "", version: int | None = None, now=None, checked: bool = False
+) -> Topic:
+    """The meeting dealt with it: the outcome (optional here; the minutes hold the detail).
+    `checked`: the caller has checked the user may (the meetings app, approving the minutes of
+    the meeting whose agenda the topic is on)."""
     outcome = (outcome or "").strip()
     if len(outcome) > 2000:
         raise TopicError(_("The outcome can have at most %(n)s characters.") % {"n": 2000})
     with transaction.atomic():
         topic = _lock(topic)
-        if user is not None:
+        if user is not None and not checked:
             _organiser(user, topic)
         _check_version(topic, version)
         if topic.status != Status.ON_AGENDA:

@@ -98,4 +98,10 @@ ZH = {
     "New resolution": "新建决议事项",
     "Resolutions of %(name)s": "%(name)s的决议事项",
     "%(done)s done, %(progress)s in progress, %(planned)s not started.": "已完成 %(done)s 项，进行中 %(progress)s 项，未开始 %(planned)s 项。",
+    # the meeting's resolutions, and the links between the public pages
+    "What the meeting resolved": "会议议定事项",
+    "No resolution recorded yet.": "尚未登记决议事项。",
+    "Record a resolution": "登记决议事项",
+    "What the compound's meetings resolved, and how far it got": "小区会议议定的事项及落实进度",
+    "The compound's public board of residents' requests": "小区居民诉求公开栏",
 }

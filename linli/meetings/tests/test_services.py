@@ -236,3 +236,25 @@ def test_a_topic_residents_raised_goes_on_the_agenda(world, meeting):
     elsewhere = topics.propose(user=world.olga, place=world.ys, title="颐景园的事", text="别处的议题")
     with pytest.raises(MeetingError, match="another community"):
         services.add_agenda_item(meeting=meeting, topic=elsewhere, user=world.carol)
+
+
+def test_approving_the_minutes_settles_the_topics_dealt_with_and_tells_their_supporters(
+    world, meeting, django_capture_on_commit_callbacks
+):
+    from linli.notices.models import Notification
+    from linli.topics import services as topics
+    from linli.topics.models import Status
+
+    raised = topics.propose(user=world.alice, place=world.s11, title="电梯夜间噪音", text="晚上十点后电梯很吵")
+    item = services.add_agenda_item(meeting=meeting, topic=raised, user=world.carol)
+    untouched = topics.propose(user=world.alice, place=world.s11, title="楼道灯坏了", text="三楼的灯不亮")
+    said = {"summary": "住户反映夜间噪音", "positions": "", "decision": "物业两周内更换曳引机减震垫"}
+    services.write_minutes(meeting=meeting, user=world.carol, summary="到会12人", items={item.pk: said})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_minutes(meeting=meeting, user=world.carol, now=T + hours(2))
+    raised.refresh_from_db()
+    untouched.refresh_from_db()
+    assert raised.status == Status.SETTLED and raised.outcome == "物业两周内更换曳引机减震垫"
+    assert raised.decided_by == world.carol
+    assert untouched.status == Status.OPEN  # not on this meeting's agenda
+    assert Notification.objects.filter(user=world.alice, kind="topic.settled").count() == 1
