@@ -193,4 +193,3 @@ def login(client):
         return client
 
     return _login
-
