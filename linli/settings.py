@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "linli.meetings",
     "linli.resolutions",
     "linli.conventions",
+    "linli.volunteers",
     "linli.demo",
     "linli.backup",
 ]
@@ -211,6 +212,7 @@ SECURE_HSTS_SECONDS = int(os.environ.get("LINLI_HSTS_SECONDS", str(365 * 86400))
 # browsers is a one-way step an operator takes himself (hstspreload.org): not by default.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("LINLI_HSTS_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = envbool("LINLI_HSTS_PRELOAD", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer checks each process over plain http
 if HTTPS and TRUSTED_PROXIES:
     # Only our own proxy sets this header (it must overwrite what the client sent).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -296,3 +298,8 @@ CELERY_TIMEZONE = TIME_ZONE
 BENCH = envbool("LINLI_BENCH", False)
 if BENCH:
     MIDDLEWARE = ["linli.lib.bench.QueryCountMiddleware", *MIDDLEWARE]
+
+# Volunteering (issue 6, docs/volunteers.md): how far ahead recurring series are materialised, and
+# the time-bank rate: points = minutes × VOLUNTEERS_POINTS_PER_HOUR / 60 (1 point per hour of service).
+VOLUNTEERS_HORIZON_WEEKS = int(os.environ.get("LINLI_VOLUNTEERS_HORIZON_WEEKS", "8"))
+VOLUNTEERS_POINTS_PER_HOUR = os.environ.get("LINLI_VOLUNTEERS_POINTS_PER_HOUR", "1")

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from linli.api import api
+from linli.lib.health import healthz
 
 urlpatterns = [
     path("", include("linli.accounts.urls")),
@@ -19,9 +20,11 @@ urlpatterns = [
     path("elevators/", include("linli.elevators.urls")),
     path("topics/", include("linli.topics.urls")),
     path("meetings/", include("linli.meetings.urls")),
+    path("volunteers/", include("linli.volunteers.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),  # the load balancer's check (docs/deploy.md)
 ]
 
 if settings.BENCH:  # make bench only (docs/bench.md)

@@ -42,6 +42,8 @@ from linli.people.models import ImportJob, Membership, Organisation
 from linli.places.models import Venue
 from linli.resolutions import services as resolutions
 from linli.topics import services as topics
+from linli.volunteers import services as volunteers
+from linli.volunteers.models import ActivityKind
 from linli.votes import services as votes
 from linli.votes.models import Elector, Item
 
@@ -55,6 +57,8 @@ PUBLIC_PAGES = {
     "resolutions:public",  # 事事有着落: a compound's resolutions
     "resolutions:photo",  # a progress photo of a public resolution (else 404)
     "set_language",
+    "healthz",  # the load balancer's check: says nothing about the data
+    "volunteers:verify",  # anyone holding a certificate of hours checks it by its code
 }
 
 T = timezone.now() - dt.timedelta(days=3)  # a meeting held three days ago
@@ -97,7 +101,7 @@ def operations():
 # --- the objects -------------------------------------------------------------------------------
 
 
-def _objects(w, *, community, compound, building, stairwell, home, worker, resident, committee, tag):
+def _objects(w, *, community, compound, building, stairwell, home, worker, resident, committee, team, tag):
     """One of everything, in one place, made through the services as its users would."""
     o = SimpleNamespace(community=community, compound=compound, building=building, stairwell=stairwell, home=home)
     o.titles = []
@@ -149,6 +153,13 @@ def _objects(w, *, community, compound, building, stairwell, home, worker, resid
     o.import_job = ImportJob.objects.create(user=worker, file_name="名册.xlsx", compound=compound)
     o.person = resident.person
     o.organisation = committee
+    o.team = team
+    start = now + dt.timedelta(days=2)
+    o.activity = volunteers.create_activity(
+        user=worker, organisation=team, kind=ActivityKind.SERVICE_DAY, title=title("周日志愿服务"), venue="小区广场",
+        starts_at=start, ends_at=start + dt.timedelta(hours=2), capacity=10,
+    )  # fmt: skip
+    o.join_request = volunteers.request_join(user=resident, organisation=team, message="想参加")
     return o
 
 
@@ -166,16 +177,20 @@ def places(world, settings, django_capture_on_commit_callbacks):
         w.p_wendy = _person("社工癸", "13900000011")
         Membership.objects.create(organisation=w.cuiyi_committee, person=w.p_wendy, role=Membership.Role.WORKER)
         w.wendy = _user("wendy", w.p_wendy)
+        w.yj_team = Organisation.objects.create(
+            kind=Organisation.Kind.VOLUNTEER_TEAM, name="颐景志愿队", subdistrict=w.guicheng, community=w.cuiyi,
+            compound=w.yijing,
+        )  # fmt: skip
     w.h_yj.area = Decimal("88.00")
     w.h_yj.save()
     with django_capture_on_commit_callbacks(execute=True):
         w.inside = _objects(
             w, community=w.daxin, compound=w.fufeng, building=w.b1, stairwell=w.s11, home=w.h101, worker=w.carol,
-            resident=w.alice, committee=w.committee, tag="（富丰）",
+            resident=w.alice, committee=w.committee, team=w.team, tag="（富丰）",
         )  # fmt: skip
         w.outside = _objects(
             w, community=w.cuiyi, compound=w.yijing, building=w.y1, stairwell=w.ys, home=w.h_yj, worker=w.wendy,
-            resident=w.olga, committee=w.cuiyi_committee, tag="（颐景）",
+            resident=w.olga, committee=w.cuiyi_committee, team=w.yj_team, tag="（颐景）",
         )  # fmt: skip
     return w
 
@@ -213,6 +228,11 @@ FILL = {
     ("meetings", "pk"): lambda o, route: o.venue.pk,
     ("meetings", "token"): lambda o, route: o.meeting.checkin_token,
     ("meetings", "number"): 1,
+    ("volunteers", "code"): lambda o, route: o.activity.code,
+    ("volunteers", "pk"): lambda o, route: o.join_request.pk if "join-requests" in route else o.team.pk,
+    ("volunteers", "person_id"): lambda o, route: o.person.pk,
+    ("volunteers", "token"): lambda o, route: o.activity.checkin_token,
+    ("volunteers", "decision"): "approve",
     # The API's parameters.
     ("api", "community_id"): lambda o, route: o.community.pk,
     ("api", "compound_id"): lambda o, route: o.compound.pk,
@@ -230,6 +250,8 @@ FILL = {
     ("api", "venue_id"): lambda o, route: o.venue.pk,
     ("api", "comment_id"): lambda o, route: o.comment.pk,
     ("api", "pk"): lambda o, route: o.convention.pk,
+    ("api", "team_id"): lambda o, route: o.team.pk,
+    ("api", "request_id"): lambda o, route: o.join_request.pk,
     ("api", "kind"): "design",
     ("api", "action"): "accept",
     ("api", "code"): lambda o, route: {
@@ -239,6 +261,7 @@ FILL = {
         "resolutions": o.resolution.code,
         "topics": o.topic.code,
         "meetings": o.meeting.code,
+        "volunteers": o.activity.code,
     }[route.split("/")[3]],  # fmt: skip
 }
 
