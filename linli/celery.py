@@ -25,4 +25,6 @@ app.conf.beat_schedule = {
     # Votes open and close on time (a ballot after closing time is refused even before this runs).
     "votes-tick": {"task": "votes.tick", "schedule": 60.0},
     "resolutions-tick": {"task": "resolutions.tick", "schedule": crontab(hour=9, minute=0)},
+    # Recurring activities' coming dates, and tomorrow's reminders (each sent once).
+    "volunteers-tick": {"task": "volunteers.tick", "schedule": crontab(minute=0)},
 }

@@ -302,6 +302,10 @@ def snapshot() -> dict:
 
 
 INSIDERS = ["alice", "bob", "frank", "dave", "henry", "ivy", "carol", "jack"]
+# Those who also post to everything: a resident, a building leader, the property clerk and the
+# community worker, the four kinds of reach (own home, own building, own company's compounds,
+# own community). Every role reads everything; writing with all eight would double the time.
+WRITERS = {"alice", "bob", "dave", "carol"}
 
 
 def test_every_page_and_operation_is_known():
@@ -345,10 +349,14 @@ def test_nobody_reaches_another_communitys_objects(client, places):
             path = fill(route, out)
             response = client.get(path)
             assert response.status_code in (302, 403, 404, 405), f"{username}: GET {path} ({label}) → 200"
+            if username not in WRITERS:
+                continue
             response = client.post(path, {})
             assert response.status_code < 500, f"{username}: POST {path} → {response.status_code}"
             _no_titles(response, out, f"{username}: POST {path}")
         for method, route in api_ops:
+            if method != "GET" and username not in WRITERS:
+                continue
             path = fill(route, out, api_path=True)
             response = client.generic(method, path, "{}", content_type="application/json")
             assert response.status_code < 500, f"{username}: {method} {path} → {response.status_code}"
