@@ -70,6 +70,8 @@ api.add_router("/conventions", "linli.conventions.api.router")
 api.add_router("/topics", "linli.topics.api.router")
 api.add_router("/meetings", "linli.meetings.api.router")
 api.add_router("/volunteers", "linli.volunteers.api.router")
+api.add_router("/campaigns", "linli.campaigns.api.router")
+api.add_router("/patrols", "linli.patrols.api.router")
 
 # Last, so it only catches what no router matched: an unknown address under /api/v1/ is a
 # JSON 404 like any other, not the HTML page.

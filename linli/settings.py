@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "linli.resolutions",
     "linli.conventions",
     "linli.volunteers",
+    "linli.campaigns",
+    "linli.patrols",
     "linli.demo",
     "linli.backup",
 ]
@@ -303,3 +305,7 @@ if BENCH:
 # the time-bank rate: points = minutes × VOLUNTEERS_POINTS_PER_HOUR / 60 (1 point per hour of service).
 VOLUNTEERS_HORIZON_WEEKS = int(os.environ.get("LINLI_VOLUNTEERS_HORIZON_WEEKS", "8"))
 VOLUNTEERS_POINTS_PER_HOUR = os.environ.get("LINLI_VOLUNTEERS_POINTS_PER_HOUR", "1")
+
+# Door-to-door campaigns (issue 7, docs/campaigns.md): a home found "not at home" is due for a
+# revisit this many days later.
+CAMPAIGNS_REVISIT_DAYS = int(os.environ.get("LINLI_CAMPAIGNS_REVISIT_DAYS", "2"))

@@ -21,6 +21,8 @@ urlpatterns = [
     path("topics/", include("linli.topics.urls")),
     path("meetings/", include("linli.meetings.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
+    path("campaigns/", include("linli.campaigns.urls")),
+    path("patrols/", include("linli.patrols.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

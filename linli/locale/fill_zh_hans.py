@@ -446,10 +446,12 @@ def main() -> int:
             continue
         key = "msgstr[0]" if "msgid_plural" in entry.fields else "msgstr"
         fuzzy = "fuzzy" in entry.flags
-        if fuzzy and entry.msgid not in ZH:
+        if fuzzy and entry.msgid not in ZH and entry.msgid.replace("%%", "%") not in ZH:
             entry.fields[key] = ""  # msgmerge's guess from a similar string: not a translation
-        if entry.msgid in ZH:  # the dict is the source of truth for Chinese
-            entry.fields[key] = ZH[entry.msgid]
+        literal = entry.msgid.replace("%%", "%")
+        if entry.msgid in ZH or literal in ZH:  # the dict is the source of truth for Chinese
+            # A template's {% translate "… %(n)s" %} comes with its percent signs doubled.
+            entry.fields[key] = ZH[entry.msgid] if entry.msgid in ZH else ZH[literal].replace("%", "%%")
             for k in [k for k in entry.order if k.startswith("msgstr[") and k != "msgstr[0]"]:
                 entry.order.remove(k)
                 del entry.fields[k]

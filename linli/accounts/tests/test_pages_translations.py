@@ -48,9 +48,13 @@ def test_every_chinese_string_comes_from_the_dictionary():
     msgmerge made from a similar string, and is usually wrong."""
     import fill_zh_hans
 
+    def chinese(msgid):  # a template's {% translate "… %(n)s" %} comes with its percent signs doubled
+        if msgid in fill_zh_hans.ZH:
+            return fill_zh_hans.ZH[msgid]
+        literal = msgid.replace("%%", "%")
+        return fill_zh_hans.ZH[literal].replace("%", "%%") if literal in fill_zh_hans.ZH else None
+
     entries = [e for e in pofile.read(str(LOCALE / "zh_Hans/LC_MESSAGES/django.po")) if e.msgid]
-    assert [e.msgid for e in entries if e.msgid not in fill_zh_hans.ZH] == []
-    wrong = [
-        e.msgid for e in entries if (e.fields.get("msgstr") or e.fields.get("msgstr[0]")) != fill_zh_hans.ZH[e.msgid]
-    ]
+    assert [e.msgid for e in entries if chinese(e.msgid) is None] == []
+    wrong = [e.msgid for e in entries if (e.fields.get("msgstr") or e.fields.get("msgstr[0]")) != chinese(e.msgid)]
     assert wrong == []

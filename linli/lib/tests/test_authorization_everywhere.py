@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from linli.api import api
+from linli.campaigns import services as campaigns
 from linli.cases import services as cases
 from linli.cases.models import Category, Revisit
 from linli.conftest import _person, _user
@@ -38,6 +39,8 @@ from linli.meetings import services as meetings
 from linli.meetings.models import Meeting
 from linli.notices import announcements
 from linli.notices.models import Notification
+from linli.patrols import services as patrols
+from linli.patrols.models import PatrolKind
 from linli.people.models import ImportJob, Membership, Organisation
 from linli.places.models import Venue
 from linli.resolutions import services as resolutions
@@ -59,6 +62,8 @@ PUBLIC_PAGES = {
     "set_language",
     "healthz",  # the load balancer's check: says nothing about the data
     "volunteers:verify",  # anyone holding a certificate of hours checks it by its code
+    "campaigns:sw",  # the visitors' offline service worker: a static script
+    "campaigns:manifest",  # and its web-app manifest
 }
 
 T = timezone.now() - dt.timedelta(days=3)  # a meeting held three days ago
@@ -160,6 +165,15 @@ def _objects(w, *, community, compound, building, stairwell, home, worker, resid
         starts_at=start, ends_at=start + dt.timedelta(hours=2), capacity=10,
     )  # fmt: skip
     o.join_request = volunteers.request_join(user=resident, organisation=team, message="想参加")
+    today = timezone.localdate()
+    o.campaign = campaigns.create_campaign(
+        user=worker, place=compound, title=title("入户走访"), form=[{"label": "家中有独居老人吗", "kind": "yesno"}],
+        starts_on=today, ends_on=today + dt.timedelta(days=30),
+    )  # fmt: skip
+    campaigns.start(user=worker, campaign=o.campaign)
+    o.patrol = patrols.start_patrol(user=worker, compound=compound, kind=PatrolKind.STAIRWELL)
+    o.finding = patrols.add_finding(user=worker, patrol=o.patrol, text=title("楼道堆放纸箱"), stairwell=stairwell)
+    o.inspection = patrols.start_inspection(user=worker, compound=compound, area=title("一号楼楼道"))
     return o
 
 
@@ -228,6 +242,19 @@ FILL = {
     ("meetings", "pk"): lambda o, route: o.venue.pk,
     ("meetings", "token"): lambda o, route: o.meeting.checkin_token,
     ("meetings", "number"): 1,
+    ("campaigns", "pk"): lambda o, route: o.campaign.pk,
+    ("campaigns", "building_pk"): lambda o, route: o.building.pk,
+    ("campaigns", "home_pk"): lambda o, route: o.home.pk,
+    ("campaigns", "change_pk"): 1,
+    ("patrols", "pk"): lambda o, route: (
+        1
+        if "scores/" in route
+        else o.finding.pk
+        if "findings/" in route
+        else o.inspection.pk
+        if "inspections/" in route
+        else o.patrol.pk
+    ),  # fmt: skip
     ("volunteers", "code"): lambda o, route: o.activity.code,
     ("volunteers", "pk"): lambda o, route: o.join_request.pk if "join-requests" in route else o.team.pk,
     ("volunteers", "person_id"): lambda o, route: o.person.pk,
@@ -249,7 +276,22 @@ FILL = {
     ("api", "project_id"): lambda o, route: o.project.pk,
     ("api", "venue_id"): lambda o, route: o.venue.pk,
     ("api", "comment_id"): lambda o, route: o.comment.pk,
-    ("api", "pk"): lambda o, route: o.convention.pk,
+    ("api", "pk"): lambda o, route: (
+        (
+            o.finding
+            if "/findings/" in route
+            else o.inspection
+            if "/inspections/" in route
+            else o.patrol
+            if "/patrols/" in route
+            else o.convention
+        ).pk
+        if "/scores/" not in route
+        else 1
+    ),  # fmt: skip
+    ("api", "campaign_id"): lambda o, route: o.campaign.pk,
+    ("api", "visit_id"): 1,
+    ("api", "change_id"): 1,
     ("api", "team_id"): lambda o, route: o.team.pk,
     ("api", "request_id"): lambda o, route: o.join_request.pk,
     ("api", "kind"): "design",
