@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.accounts.models import User
 from linli.notices.services import notify
@@ -176,14 +177,15 @@ def cancel(*, meeting: Meeting, user, reason: str) -> Meeting:
 # --- invitations ----------------------------------------------------------------------------
 
 # Whom an organiser may invite by role, in the meeting's place.
+# Lazy: read in the language of each request, not in the one active when this module loaded.
 INVITE_ROLES = {
-    "leaders": _("building leaders"),
-    "property": _("the property company"),
-    "association": _("the neighbourhood association"),
-    "owners_committee": _("the owners' committee"),
-    "party": _("the party branch"),
-    "committee": _("the residents' committee"),
-    "residents": _("every resident"),
+    "leaders": gettext_lazy("building leaders"),
+    "property": gettext_lazy("the property company"),
+    "association": gettext_lazy("the neighbourhood association"),
+    "owners_committee": gettext_lazy("the owners' committee"),
+    "party": gettext_lazy("the party branch"),
+    "committee": gettext_lazy("the residents' committee"),
+    "residents": gettext_lazy("every resident"),
 }
 
 

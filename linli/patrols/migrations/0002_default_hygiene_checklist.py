@@ -26,8 +26,15 @@ def create(apps, schema_editor):
 
 
 def remove(apps, schema_editor):
+    # Plain deletes, not the ORM's cascade: while every app migrates back, the historical models'
+    # relations (other apps' models pointing here) can be of another state and fail to query.
+    # An inspection that used the list holds it (a foreign key): then going back is refused.
     Checklist = apps.get_model("patrols", "Checklist")
-    Checklist.objects.filter(name=NAME, compound=None, community=None).delete()
+    ChecklistItem = apps.get_model("patrols", "ChecklistItem")
+    db = schema_editor.connection.alias
+    ids = list(Checklist.objects.using(db).filter(name=NAME, compound=None, community=None).values_list("pk", flat=True))
+    ChecklistItem.objects.using(db).filter(checklist_id__in=ids)._raw_delete(db)
+    Checklist.objects.using(db).filter(pk__in=ids)._raw_delete(db)
 
 
 class Migration(migrations.Migration):

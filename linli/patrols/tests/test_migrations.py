@@ -23,7 +23,7 @@ def _default():
 def test_default_checklist_functions_undo_and_redo():
     assert migration.Migration.operations[0].reversible
     state = MigrationExecutor(connection).loader.project_state(("patrols", "0002_default_hygiene_checklist"))
-    migration.remove(state.apps, None)
+    migration.remove(state.apps, connection.schema_editor())
     assert not _default().exists() and not ChecklistItem.objects.exists()
     migration.create(state.apps, None)
     assert [i.text for i in _default().get().items.all()][:3] == ["楼道地面", "楼梯扶手", "电梯轿厢"]
