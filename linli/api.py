@@ -71,6 +71,7 @@ api.add_router("/topics", "linli.topics.api.router")
 api.add_router("/meetings", "linli.meetings.api.router")
 api.add_router("/volunteers", "linli.volunteers.api.router")
 api.add_router("/campaigns", "linli.campaigns.api.router")
+api.add_router("/rosters", "linli.rosters.api.router")
 api.add_router("/patrols", "linli.patrols.api.router")
 
 # Last, so it only catches what no router matched: an unknown address under /api/v1/ is a

@@ -27,4 +27,6 @@ app.conf.beat_schedule = {
     "resolutions-tick": {"task": "resolutions.tick", "schedule": crontab(hour=9, minute=0)},
     # Recurring activities' coming dates, and tomorrow's reminders (each sent once).
     "volunteers-tick": {"task": "volunteers.tick", "schedule": crontab(minute=0)},
+    # Duty shifts of the next 48 hours still short of people: their organisers are told once.
+    "rosters-tick": {"task": "rosters.tick", "schedule": 900.0},
 }

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "linli.volunteers",
     "linli.campaigns",
     "linli.patrols",
+    "linli.rosters",
     "linli.demo",
     "linli.backup",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("meetings/", include("linli.meetings.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
     path("campaigns/", include("linli.campaigns.urls")),
+    path("rosters/", include("linli.rosters.urls")),
     path("patrols/", include("linli.patrols.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -22,6 +22,7 @@ $PY manage.py demo_accounts
     $PY manage.py votes_tick >/dev/null 2>&1 || true
     $PY manage.py resolutions_tick >/dev/null 2>&1 || true
     $PY manage.py volunteers_tick >/dev/null 2>&1 || true
+    $PY manage.py rosters_tick >/dev/null 2>&1 || true
     $PY manage.py notices_send >/dev/null 2>&1 || true
     [ "$(date +%H)" -ge 8 ] && { $PY manage.py notices_digest >/dev/null 2>&1 || true; }
     sleep 300

@@ -44,6 +44,7 @@ from linli.patrols.models import PatrolKind
 from linli.people.models import ImportJob, Membership, Organisation
 from linli.places.models import Venue
 from linli.resolutions import services as resolutions
+from linli.rosters import services as rosters
 from linli.topics import services as topics
 from linli.volunteers import services as volunteers
 from linli.volunteers.models import ActivityKind
@@ -174,6 +175,8 @@ def _objects(w, *, community, compound, building, stairwell, home, worker, resid
     o.patrol = patrols.start_patrol(user=worker, compound=compound, kind=PatrolKind.STAIRWELL)
     o.finding = patrols.add_finding(user=worker, patrol=o.patrol, text=title("楼道堆放纸箱"), stairwell=stairwell)
     o.inspection = patrols.start_inspection(user=worker, compound=compound, area=title("一号楼楼道"))
+    o.post = rosters.create_post(user=worker, compound=compound, name=title("东门岗"))
+    o.shift = rosters.create_shift(user=worker, post=o.post, starts=start, ends=start + dt.timedelta(hours=4))
     return o
 
 
@@ -255,6 +258,7 @@ FILL = {
         if "inspections/" in route
         else o.patrol.pk
     ),  # fmt: skip
+    ("rosters", "token"): lambda o, route: o.post.token,
     ("volunteers", "code"): lambda o, route: o.activity.code,
     ("volunteers", "pk"): lambda o, route: o.join_request.pk if "join-requests" in route else o.team.pk,
     ("volunteers", "person_id"): lambda o, route: o.person.pk,
@@ -290,6 +294,7 @@ FILL = {
         else 1
     ),  # fmt: skip
     ("api", "campaign_id"): lambda o, route: o.campaign.pk,
+    ("api", "shift_id"): lambda o, route: o.shift.pk,
     ("api", "visit_id"): 1,
     ("api", "change_id"): 1,
     ("api", "team_id"): lambda o, route: o.team.pk,
