@@ -223,6 +223,7 @@ def verify(archive: Path, workdir: Path) -> dict:
         raise BackupError(_("%(path)s does not exist.") % {"path": archive})
     try:
         with tarfile.open(archive, mode="r:") as tar:
+            _check_complete(tar, archive)
             manifest = _read_manifest(tar, archive)
             _extract_checked(tar, manifest["database"]["file"], manifest["database"], workdir / "database")
             for item in manifest["media"]:
@@ -233,6 +234,21 @@ def verify(archive: Path, workdir: Path) -> dict:
             % {"path": archive, "error": exc}
         ) from exc
     return manifest
+
+
+def _check_complete(tar: tarfile.TarFile, archive: Path) -> None:
+    """A tar archive ends with two blocks of zeros after its last file. An archive cut short in
+    the padding after its last file still reads: without its end it is refused all the same."""
+    members = tar.getmembers()
+    if not members:
+        return  # _read_manifest says what is wrong
+    last = members[-1]
+    end = last.offset_data + -(-last.size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE
+    with open(archive, "rb") as f:
+        f.seek(end)
+        tail = f.read(2 * tarfile.BLOCKSIZE)
+    if tail != bytes(2 * tarfile.BLOCKSIZE):
+        raise BackupError(_("%(path)s is cut short: its end is missing. Nothing was changed.") % {"path": archive})
 
 
 def _read_manifest(tar: tarfile.TarFile, archive: Path) -> dict:

@@ -158,11 +158,15 @@ def test_a_damaged_upload_is_refused_and_nothing_changes(archive, restored, tmp_
     _unchanged(restored)
 
 
-@pytest.mark.parametrize("keep", [0.5, 0.99])
+# Cut in the middle, inside the last file, and in the padding after it (every file intact).
+@pytest.mark.parametrize("keep", [0.5, "last file", "padding"])
 def test_a_truncated_archive_is_refused_and_nothing_changes(archive, restored, keep, tmp_path):
     cut = _copy(archive, "cut.tar", tmp_path)
     data = cut.read_bytes()
-    cut.write_bytes(data[: int(len(data) * keep)])
+    with tarfile.open(archive) as tar:
+        last = tar.getmembers()[-1]
+    at = {"last file": last.offset_data + last.size // 2, "padding": last.offset_data + last.size + 1}.get(keep)
+    cut.write_bytes(data[: int(len(data) * keep) if at is None else at])
     with pytest.raises(services.BackupError, match="(cut short|damaged).*Nothing was changed"):
         services.restore(cut, database=restored[0], media_root=restored[1], force=True)
     _unchanged(restored)

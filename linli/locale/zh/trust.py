@@ -25,4 +25,5 @@ ZH = {
     "The backup is whole: %(vendor)s database of %(created)s, %(tables)s tables, %(files)s files.": "备份完整：%(created)s 的 %(vendor)s 数据库，%(tables)s 张数据表，%(files)s 个文件。",
     "Restored the backup of %(created)s: %(tables)s tables, each with the rows it had; %(files)s files.": "已恢复 %(created)s 的备份：%(tables)s 张数据表，行数均与备份一致；%(files)s 个文件。",
     "The backup is older than this code: run `linli migrate`.": "备份早于当前代码版本：请运行 `linli migrate`。",
+    "%(path)s is cut short: its end is missing. Nothing was changed.": "%(path)s 不完整：缺少结尾部分。未做任何更改。",
 }
