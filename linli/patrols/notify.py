@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 from linli.accounts.models import User
 from linli.notices import kinds
 from linli.notices.services import notify
-from linli.people.models import Membership, Organisation
+from linli.people.models import Membership
+from linli.people.services import community_staff_users
 
 GROUP = gettext_lazy("Patrols and hygiene inspections")
 KINDS = {
@@ -25,19 +26,10 @@ def register_kinds():
         kinds.register(code, label, GROUP)
 
 
-def _staff_of(compound):
-    orgs = Organisation.objects.filter(
-        kind__in=(Organisation.Kind.RESIDENTS_COMMITTEE, Organisation.Kind.PARTY_COMMITTEE),
-        community_id=compound.community_id,
-    )
-    people = Membership.objects.active().filter(organisation__in=orgs).exclude(role=Membership.Role.MEMBER)
-    return User.objects.filter(person_id__in=people.values("person_id"), is_active=True)
-
-
 def urgent_finding(finding) -> None:
     patrol = finding.patrol
     notify(
-        users=[u for u in _staff_of(patrol.compound) if u.pk != finding.recorded_by_id],
+        users=[u for u in community_staff_users(patrol.compound.community_id) if u.pk != finding.recorded_by_id],
         kind="patrols.urgent_finding",
         title=_("Urgent hazard found in %(compound)s") % {"compound": patrol.compound},
         body=finding.text[:200],

@@ -20,3 +20,18 @@ def reveal(*, user, person: Person, field: str, reason: str, ip: str | None = No
         raise PermissionDenied(_("Your role does not allow you to see this."))
     RevealLog.objects.create(user=user, person=person, field=field, reason=reason[:200], ip=ip)
     return getattr(person, REVEALABLE[field])
+
+
+def community_staff_users(community_id):
+    """The active users who staff a community: its residents' committee and party committee,
+    members with a role (workers, secretaries, chairs), not plain members. One query."""
+    from linli.accounts.models import User
+
+    from .models import Membership, Organisation
+
+    orgs = Organisation.objects.filter(
+        kind__in=(Organisation.Kind.RESIDENTS_COMMITTEE, Organisation.Kind.PARTY_COMMITTEE),
+        community_id=community_id,
+    )
+    people = Membership.objects.active().filter(organisation__in=orgs).exclude(role=Membership.Role.MEMBER)
+    return User.objects.filter(person_id__in=people.values("person_id"), is_active=True)
