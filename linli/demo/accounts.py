@@ -37,8 +37,9 @@ ACCOUNTS = (
         Role.BUILDING_LEADER,
         "楼长",
         "building leader",
-        "富丰新城1栋全部住户，可查看手机号（留痕）",
-        "every home of 富丰新城 building 1; may reveal phones (logged)",
+        "富丰新城1栋全部住户，可查看手机号（留痕）；可试：把上周楼道巡查的发现转为诉求，查看冬季入户走访进度",
+        "every home of 富丰新城 building 1; may reveal phones (logged); try: file last week's stairwell-patrol"
+        " finding as a case, follow the winter home-visit campaign",
         Role.RESIDENT,
     ),
     _a(
@@ -46,8 +47,9 @@ ACCOUNTS = (
         Role.HOUSEHOLD_CONTACT,
         "户联系党员",
         "party member with household contacts",
-        "自己户联系的5户",
-        "the 5 homes in his household contacts",
+        "自己户联系的5户；可试：在冬季入户走访中走访名单上的户（一户的新手机号待社区审核）",
+        "the 5 homes in his household contacts; try: visit the homes on his list in the winter home-visit"
+        " campaign (a new phone number he found awaits review)",
         Role.RESIDENT,
     ),
     _a(
@@ -55,8 +57,9 @@ ACCOUNTS = (
         Role.VOLUNTEER,
         "志愿者",
         "volunteer",
-        "自己的家；卫生监督小分队",
-        "own home; the hygiene supervision squad",
+        "自己的家；卫生监督小分队；已报名下周日“大新之心”志愿服务，可查看工时、积分和证书，卫生检查评分，东门门岗值班（换班待批）",
+        "own home; the hygiene supervision squad; signed up for next Sunday's service day; try: his hours,"
+        " points and certificate, the hygiene inspections he scored, his gate duty (a swap awaiting approval)",
         Role.RESIDENT,
     ),
     _a(

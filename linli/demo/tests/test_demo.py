@@ -12,9 +12,11 @@ from django.test import override_settings
 from linli.accounts.models import User
 from linli.accounts.scope import scope_for, visible_homes, visible_places
 from linli.demo.accounts import ACCOUNTS, PASSWORD
+from linli.demo.activities import clear_activities
 from linli.demo.cases import clear_cases
 from linli.demo.deliberation import clear_deliberation
 from linli.demo.generator import build
+from linli.demo.reach import clear_reach
 from linli.demo.votes import clear_votes
 from linli.lib.normalize import normalize_id_number, normalize_phone
 from linli.people.models import (
@@ -38,6 +40,8 @@ K, R = Organisation.Kind, Membership.Role
 def _clear():
     """Remove what load_demo wrote, children first. Raw deletes: the ORM's cascade would send
     a signal (and write an audit entry) per row, which takes far longer than the load."""
+    clear_activities()  # patrol findings and campaign visits point to cases: these go first
+    clear_reach()
     clear_deliberation()
     clear_cases()
     clear_votes()

@@ -7,9 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.demo.activities import load_activities
 from linli.demo.cases import load_cases
 from linli.demo.deliberation import load_deliberation
 from linli.demo.generator import build, write
+from linli.demo.reach import load_reach
 from linli.demo.votes import load_votes
 from linli.places.models import Subdistrict
 
@@ -52,6 +54,10 @@ class Command(BaseCommand):
         cased = time.monotonic()
         counts.update(load_votes(rng=random.Random(seed), now=timezone.now()))
         counts.update(load_deliberation(now=timezone.now()))
+        voted = time.monotonic()
+        # Volunteering, patrols, the campaign and the roster: dated back from now, as the cases.
+        counts.update(load_activities(rng=random.Random(seed), now=timezone.now()))
+        counts.update(load_reach(rng=random.Random(seed), now=timezone.now()))
         done = time.monotonic()
         for name, count in counts.items():
             self.stdout.write(f"  {name}: {count:,}")
@@ -62,7 +68,7 @@ class Command(BaseCommand):
         }
         timing = (
             f" [build {built - started:.1f} s, write {written - built:.1f} s, cases {cased - written:.1f} s,"
-            f" votes {done - cased:.1f} s]"
+            f" votes {voted - cased:.1f} s, activities {done - voted:.1f} s]"
         )
         self.stdout.write(self.style.SUCCESS(message) + timing)
         self.stdout.write(_("Demo accounts: manage.py demo_accounts"))
