@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test lint fmt bench bench-data messages clean
+.PHONY: run test lint fmt bench bench-data bench-embedded messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -35,6 +35,10 @@ bench-data: $(STAMP)
 
 bench: $(STAMP)
 	bash scripts/bench.sh bench
+
+# The embedded default's numbers (SQLite in a temp dir, one process): bench/RESULTS-embedded.md.
+bench-embedded: $(STAMP)
+	bash scripts/bench.sh embedded
 
 messages: $(STAMP)
 	cd linli && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

@@ -205,6 +205,24 @@ def scenarios(fx) -> list[Scenario]:
             api=True,
         ),  # fmt: skip
         Scenario(
+            "api_activities",
+            "API /volunteers/activities (community worker)",
+            "/api/v1/volunteers/activities",
+            "bench-worker",
+            api=True,
+        ),
+        Scenario(
+            "api_teams",
+            "API /volunteers/teams (community worker)",
+            "/api/v1/volunteers/teams",
+            "bench-worker",
+            api=True,
+        ),
+        Scenario("api_meetings", "API /meetings (community worker)", "/api/v1/meetings", "bench-worker", api=True),
+        Scenario("api_votes", "API /votes (community worker)", "/api/v1/votes", "bench-worker", api=True),
+        Scenario("api_campaigns", "API /campaigns (community worker)", "/api/v1/campaigns", "bench-worker", api=True),
+        *capability_scenarios(fx),
+        Scenario(
             "submit_case",
             "resident: submit a case (POST)",
             "/r/new/",
@@ -223,6 +241,23 @@ def scenarios(fx) -> list[Scenario]:
             note=f"a fresh submitted case per request, from a pool of {POOL}",
         ),  # fmt: skip
     ]
+
+
+def capability_scenarios(fx) -> list[Scenario]:
+    """The pages of votes and campaigns, when the bench data has them in the bench compound's
+    community (the scale generator does not make them yet: docs/bench.md)."""
+    out = []
+    if fx.get("vote_open"):
+        out.append(Scenario("vote_turnout", "worker: a vote's live turnout", f"/votes/{fx['vote_open']}/turnout/",
+                            "bench-worker"))  # fmt: skip
+    if fx.get("vote_closed"):
+        out.append(Scenario("vote_result", "a vote's tally (public result)", f"/v/{fx['vote_closed']}/result/"))
+    if fx.get("campaign"):
+        out.append(Scenario("campaign_progress", "worker: a campaign's progress", f"/campaigns/{fx['campaign']}/",
+                            "bench-worker"))  # fmt: skip
+        out.append(Scenario("api_campaign_progress", "API a campaign's progress (community worker)",
+                            f"/api/v1/campaigns/{fx['campaign']}/progress", "bench-worker", api=True))  # fmt: skip
+    return out
 
 
 def wrk(base: str, sc: Scenario, headers: list[str], clients: int, seconds: int, pool_file: str) -> dict:
@@ -253,9 +288,11 @@ def django_setup(env) -> None:
 
 def fixtures() -> dict:
     from linli.accounts.models import User
+    from linli.campaigns.models import Campaign, CampaignStatus
     from linli.cases.access import visible_cases
     from linli.cases.models import Case, Status
-    from linli.places.models import Stairwell
+    from linli.places.models import Compound, Stairwell
+    from linli.votes.models import Vote
 
     users = {u.username: u for u in User.objects.filter(username__startswith="bench-").select_related("person")}
     if "bench-clerk" not in users:
@@ -272,7 +309,16 @@ def fixtures() -> dict:
         .order_by("-submitted_at")
         .first()
     )
+    compound_id = stairwell.building.compound_id
+    votes = Vote.objects.filter(compound_id=compound_id).order_by("-pk")
+    community_id = Compound.objects.filter(pk=compound_id).values_list("community_id", flat=True).first()
     return {
+        "vote_open": votes.filter(status=Vote.Status.OPEN).values_list("code", flat=True).first(),
+        "vote_closed": votes.filter(status=Vote.Status.PUBLISHED).values_list("code", flat=True).first(),
+        "campaign": Campaign.objects.filter(community_id=community_id, status=CampaignStatus.RUNNING)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first(),
         "users": users,
         "stairwell": stairwell.pk,
         "building": stairwell.building_id,

@@ -650,9 +650,10 @@ def _with_share(row: dict) -> dict:
     return row
 
 
-def progress(campaign: Campaign) -> dict:
+def progress(campaign: Campaign, *, stairwells: bool = True) -> dict:
     """Reached share for the campaign, per building, per stairwell and per visitor: each one
-    aggregate query, whatever the number of homes."""
+    aggregate query, whatever the number of homes. The page shows no stairwells (the building's
+    grid does): it passes stairwells=False and skips that query (bench/embedded.py)."""
     rows = Assignment.objects.filter(campaign=campaign).order_by()
     b = "home__stairwell__building"
     buildings = (
@@ -660,7 +661,7 @@ def progress(campaign: Campaign) -> dict:
         .annotate(**_counts())
         .order_by(f"{b}__compound__name", f"{b}__sort_key", f"{b}__name")
     )
-    stairwells = (
+    by_stairwell = (
         rows.values("home__stairwell_id", "home__stairwell__name", f"{b}__name", f"{b}__compound__name")
         .annotate(**_counts())
         .order_by(f"{b}__compound__name", f"{b}__sort_key", f"{b}__name", "home__stairwell__sort_key")
@@ -691,7 +692,7 @@ def progress(campaign: Campaign) -> dict:
                 home__stairwell__name="name",
                 **{f"{b}__name": "building", f"{b}__compound__name": "compound"},
             )
-            for r in stairwells
+            for r in (by_stairwell if stairwells else ())
         ],
         "visitors": [rename(r, visitor_id="id", visitor__name="name") for r in visitors],
         "pending_changes": ProposedChange.objects.filter(campaign=campaign, status=ChangeStatus.PENDING).count(),

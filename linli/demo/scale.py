@@ -5,7 +5,9 @@ Sizes (`SIZES`): a compound of 3,218 homes; a subdistrict (street) of 300,000 ho
 communities; a district of 1,200,000 homes, ~3.6 million residents in ~290 communities and
 5,000,000 cases over five years. Only the entities that exist today are made: the grid,
 people and their homes, organisations with memberships and service periods, building leaders,
-a login per bench actor (`ACTORS`, password `PASSWORD`) and cases with their history.
+a login per bench actor (`ACTORS`, password `PASSWORD`), cases with their history and a
+door-to-door campaign over every community with its assignments and visits (votes, meetings
+and volunteer activities are not made yet: docs/bench.md).
 
 How it stays fast on two cores:
 - ids are computed, not read back: the grid and the size of every household are planned
@@ -35,6 +37,7 @@ import random
 import struct
 import tempfile
 import time
+import uuid
 from array import array
 from collections import deque
 from dataclasses import dataclass, field
@@ -118,7 +121,20 @@ COLUMNS = {
     "escalation merged_into_id supporters version submitted_at accepted_at first_reply_at resolved_at closed_at "
     "reply_due resolve_due soon_due_notified rating rating_comment rated_at",
     "cases_event": "id case_id type action from_status to_status actor_id actor_label at note public organisation_id",
+    "campaigns_campaign": "id title description level subdistrict_id community_id compound_id target form starts_on "
+    "ends_on status created_by_id created",
+    "campaigns_assignment": "id campaign_id home_id visitor_id source state last_visited_at revisit_on visits",
+    "campaigns_campaignvisit": "id client_id campaign_id assignment_id home_id visitor_id recorded_by_id outcome "
+    "answers note visited_at received_at case_id",
 }
+CAMPAIGN_TABLES = ("campaigns_campaign", "campaigns_assignment", "campaigns_campaignvisit")
+CAMPAIGN_FORM = (
+    '[{"key": "people", "label": "家里住几口人？", "kind": "number", "required": true}, '
+    '{"key": "ebike", "label": "有没有电动自行车？", "kind": "yesno", "required": true}]'
+)
+# A visit's outcome, weighted as door-to-door work goes (most doors open, some nobody home).
+VISIT_OUTCOMES = ("reached",) * 80 + ("not_home",) * 14 + ("refused",) * 3 + ("empty",) * 3
+VISITED_SHARE = 0.6
 LOADED = tuple(COLUMNS)
 # Filled by the workers: streamed while they work (the small tables are spooled to a file first).
 LIVE = {"places_home", "people_person", "people_occupancy", "cases_case", "cases_event"}
@@ -340,6 +356,9 @@ class Loader:
         self.timings: list[tuple[str, int, float]] = []
         self.reserved: set[int] = set()
         self._members: set[tuple[int, int, str]] = set()
+        self.building_leader: dict[int, int] = {}  # building id -> its leader's person id
+        self.stairwell_leader: dict[int, int] = {}  # stairwell id -> its own leader's person id
+        self.users: dict[str, int] = {}  # bench login -> user id
         # Outside a transaction each table gets its own connection and the workers run; inside
         # one (a test) all goes through Django's, or rows would outlive the test's rollback.
         self.parallel = not connection.in_atomic_block
@@ -406,6 +425,9 @@ class Loader:
         self.organisations()
         self.actors()
         self.close("people_person", *orgs)
+        self.open(*CAMPAIGN_TABLES)
+        self.campaigns()
+        self.close(*CAMPAIGN_TABLES)
         self.open("cases_case", "cases_event")
         self.text_pool = _text_pool(self.rng)
         self.in_chunks("cases", -(-self.n_cases // CASES_PER_CHUNK))
@@ -696,12 +718,14 @@ class Loader:
                 if (leader := self.resident_of(homes[i :: len(stairwells)])) is not None:
                     aid = self.next_id("people_leaderassignment")
                     sinks["people_leaderassignment"].row(aid, leader, kind, bid, None, start, None)
+                    self.stairwell_leader[wid] = leader
                     sinks["people_leaderassignment_stairwells"].row(
                         self.next_id("people_leaderassignment_stairwells"), aid, wid
                     )
         elif (leader := person or self.resident_of(homes)) is not None:
             aid = self.next_id("people_leaderassignment")
             sinks["people_leaderassignment"].row(aid, leader, kind, bid, None, start, None)
+            self.building_leader[bid] = leader
 
     def actors(self) -> None:
         """The bench logins (ACTORS): the resident, the building's leader, the clerk of the company
@@ -716,8 +740,53 @@ class Loader:
                   "bench-clerk": clerk, "bench-worker": worker, "bench-admin": admin}  # fmt: skip
         password = make_password(PASSWORD)
         for username, person in people.items():
-            self.sinks["accounts_user"].row(self.next_id("accounts_user"), password, None, False, username, "", "",
+            self.users[username] = self.next_id("accounts_user")
+            self.sinks["accounts_user"].row(self.users[username], password, None, False, username, "", "",
                                             "", False, True, self.stamp, person, False)  # fmt: skip
+
+    # --- door-to-door campaigns ----------------------------------------------------------------
+
+    def campaigns(self) -> None:
+        """A campaign over every community, running for 30 days, organised by the bench worker:
+        each home assigned by the rule (its stairwell's leader, else its building's; the scale
+        data has no household contacts), 60% of homes visited once, the state of each as
+        `record_visit` leaves it."""
+        rng, sinks = random.Random(f"{self.seed}:campaigns"), self.sinks
+        today = (self.now + TZ_OFFSET) // DAY
+        recorder = self.users["bench-worker"]
+        ranges: dict[int, list[range]] = {}
+        for place in self.places:
+            ranges.setdefault(place.community, []).append(place.homes)
+        for index, (cid, sid) in enumerate(self.communities):
+            camp = self.next_id("campaigns_campaign")
+            sinks["campaigns_campaign"].row(camp, "电动自行车安全入户走访", "", "community", sid, cid, None, "all",
+                                            CAMPAIGN_FORM, _date(today - 30), _date(today + 30), "running",
+                                            recorder, _timestamp(self.now - 30 * DAY))  # fmt: skip
+            for homes in ranges.get(index, ()):
+                for h in homes:
+                    self.campaign_home(rng, camp, h, recorder)
+
+    def campaign_home(self, rng: random.Random, camp: int, h: int, recorder: int) -> None:
+        sinks, aid = self.sinks, self.next_id("campaigns_assignment")
+        stairwell, building = self.home_stairwell[h], self.home_building[h]
+        visitor, source = self.stairwell_leader.get(stairwell), "stairwell_leader"
+        if visitor is None:
+            visitor, source = self.building_leader.get(building), "building_leader"
+        if visitor is None:
+            source = "none"
+        if rng.random() >= VISITED_SHARE:
+            sinks["campaigns_assignment"].row(aid, camp, h + 1, visitor, source, "pending", None, None, 0)
+            return
+        outcome = rng.choice(VISIT_OUTCOMES)
+        at = self.now - rng.randrange(30 * DAY)
+        revisit = _date((at + TZ_OFFSET) // DAY + 2) if outcome == "not_home" else None
+        answers = f'{{"people": {rng.randint(1, 5)}, "ebike": {"true" if rng.random() < 0.4 else "false"}}}'
+        sinks["campaigns_assignment"].row(aid, camp, h + 1, visitor, source, outcome, _timestamp(at), revisit, 1)
+        client_id = uuid.UUID(int=rng.getrandbits(128))
+        sinks["campaigns_campaignvisit"].row(self.next_id("campaigns_campaignvisit"), client_id,
+                                             camp, aid, h + 1, visitor, recorder, outcome,
+                                             answers if outcome == "reached" else "{}", "", _timestamp(at),
+                                             _timestamp(at), None)  # fmt: skip
 
     # --- cases and their history ---------------------------------------------------------------
 

@@ -364,6 +364,15 @@ def test_progress_per_campaign_building_stairwell_and_visitor(world, campaign, d
     assert [a.home for a in services.not_reached(campaign)] == [world.h102, world.h201, world.h_b2]
 
 
+def test_progress_for_the_page_skips_only_the_stairwells(world, campaign, django_assert_num_queries):
+    visit(campaign, world.bob, world.h101)
+    full = services.progress(campaign)
+    with django_assert_num_queries(4):  # the page shows no stairwells: their query is not run
+        page = services.progress(campaign, stairwells=False)
+    assert page["stairwells"] == [] and len(full["stairwells"]) == 3
+    assert {k: v for k, v in page.items() if k != "stairwells"} == {k: v for k, v in full.items() if k != "stairwells"}
+
+
 def test_visitors_are_told_when_a_campaign_gives_them_homes(world, draft, django_capture_on_commit_callbacks):
     from linli.notices.models import Notification
 

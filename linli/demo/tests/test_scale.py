@@ -10,6 +10,9 @@ from django.db.models import Count
 
 from linli.accounts.models import User
 from linli.accounts.scope import Role, scope_for, visible_homes
+from linli.campaigns import access as campaigns
+from linli.campaigns import services
+from linli.campaigns.models import Assignment, Campaign, CampaignStatus, CampaignVisit, HomeState
 from linli.cases.access import visible_cases
 from linli.cases.models import Case, Event
 from linli.demo.scale import PASSWORD
@@ -83,6 +86,39 @@ def test_bench_data_loads_a_consistent_compound(db):
             assert case.reporter_name == case.reporter.name
             assert case.reporter_phone in ("", case.reporter.phone)
             assert case.reporter.occupancies.filter(home__stairwell__building__compound=case.compound_id).exists()
+
+
+@on_postgres
+def test_bench_data_makes_a_campaign_visited_as_record_visit_leaves_it(db):
+    _bench_data(homes=120)
+    worker = User.objects.get(username="bench-worker")
+
+    campaign = Campaign.objects.get()
+    assert campaign.status == CampaignStatus.RUNNING and campaign.community_id is not None
+    assert campaign.created_by == worker and campaigns.may_organise(worker, campaign)
+    services.clean_form(campaign.form)  # the form is one the services accept
+    # Every home of the community exactly once, its visitor by the assignment rule.
+    assignments = Assignment.objects.filter(campaign=campaign)
+    assert sorted(assignments.values_list("home_id", flat=True)) == sorted(Home.objects.values_list("pk", flat=True))
+    rule = services._visitors_by_rule(
+        list(Home.objects.values_list("pk", "stairwell_id", "stairwell__building_id"))
+    )  # what `assign` would choose (the scale data has no household contacts)
+    assert {a.home_id: (a.visitor_id, a.source) for a in assignments} == rule
+    # A visited home's state is its visit's outcome; the others wait, never visited.
+    visits = {v.assignment_id: v for v in CampaignVisit.objects.filter(campaign=campaign)}
+    assert 0.4 * 120 <= len(visits) <= 0.8 * 120
+    for a in assignments:
+        visit = visits.get(a.pk)
+        if visit is None:
+            assert (a.state, a.visits, a.last_visited_at) == (HomeState.PENDING, 0, None)
+            continue
+        assert (a.state, a.visits, a.last_visited_at) == (visit.outcome, 1, visit.visited_at)
+        assert visit.home_id == a.home_id and visit.visitor_id == a.visitor_id
+        assert (a.revisit_on is not None) == (visit.outcome == "not_home")
+        assert visit.answers == {} or set(visit.answers) == {"people", "ebike"}
+        assert services.clean_answers(campaign.form, visit.answers, outcome=visit.outcome) == visit.answers
+    progress = services.progress(campaign)
+    assert progress["total"]["total"] == 120 and progress["total"]["pending"] == 120 - len(visits)
 
 
 @on_postgres
