@@ -1,11 +1,13 @@
 """Duty rosters over the API, under /api/v1/rosters: the caller's coming duties, check-in at a
-post by its QR token, a compound's gaps (organisers), assigning a person to a shift
-(organisers). A shift or compound outside the caller's reach is a 404; a refusal of
-rosters.services becomes 403, 409 or 422 with its message."""
+post by its QR token, asking for a swap of one's duty; for organisers the posts, a compound's
+gaps, shifts made from a daily pattern, assigning and unassigning people, deciding swaps. An
+object outside the caller's reach is a 404; a refusal of rosters.services becomes 403, 409 or
+422 with its message."""
 
 import contextlib
 import datetime as dt
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -15,7 +17,7 @@ from linli.accounts.scope import visible_people, visible_places
 from linli.lib.api_support import ApiError, ErrorOut
 
 from . import services
-from .models import Shift
+from .models import Duty, Shift, SwapRequest
 from .services import RosterError
 
 router = Router(tags=["rosters"])
@@ -92,3 +94,128 @@ def assign(request, shift_id: int, payload: AssignIn):
     person = get_object_or_404(visible_people(request.user), pk=payload.person_id)
     with roster_errors("person_id"):
         return Answer(201, _duty(services.assign(user=request.user, shift=shift, person=person)))
+
+
+# --- organisers: posts, shifts in bulk, unassigning, swaps ----------------------------------
+
+
+class PostOut(Schema):
+    id: int
+    compound_id: int
+    compound: str
+    name: str
+    active: bool
+
+
+class TimesIn(Schema):
+    starts: dt.time
+    ends: dt.time
+
+
+class BulkIn(Schema):
+    first: dt.date
+    last: dt.date
+    pattern: list[TimesIn]
+    needed: int = 1
+
+
+class SwapIn(Schema):
+    to_person_id: int
+    reason: str = ""
+
+
+class SwapOut(Schema):
+    id: int
+    duty_id: int
+    shift: ShiftOut
+    on_duty: str
+    to_person: str
+    reason: str
+    status: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+
+
+def _swap(s):
+    return SwapOut(
+        id=s.pk,
+        duty_id=s.duty_id,
+        shift=_shift(s.duty.shift),
+        on_duty=s.duty.person.name,
+        to_person=s.to_person.name,
+        reason=s.reason,
+        status=s.status,
+    )
+
+
+@router.get("/posts", response=list[PostOut])
+def posts(request):
+    """The posts of the compounds the caller organises."""
+    qs = services.organised_posts(request.user).select_related("compound").order_by("compound__name", "name")
+    return [
+        PostOut(id=p.pk, compound_id=p.compound_id, compound=p.compound.name, name=p.name, active=p.active) for p in qs
+    ]
+
+
+@router.post("/posts/{int:post_id}/shifts/bulk", response={201: list[ShiftOut], **ERRORS})
+def bulk_shifts(request, post_id: int, payload: BulkIn):
+    """Shifts for every day from first to last, one per (starts, ends) of the pattern; an end at
+    or before its start runs past midnight; shifts that already exist are kept (not returned)."""
+    post = get_object_or_404(services.organised_posts(request.user).select_related("compound"), pk=post_id)
+    with roster_errors("pattern"):
+        made = services.bulk_create_shifts(
+            user=request.user,
+            post=post,
+            first=payload.first,
+            last=payload.last,
+            pattern=[(t.starts, t.ends) for t in payload.pattern],
+            needed=payload.needed,
+        )
+    return Answer(201, [_shift(s, 0) for s in made])
+
+
+@router.delete("/duties/{int:duty_id}", response={204: None, **ERRORS})
+def unassign(request, duty_id: int):
+    duty = get_object_or_404(
+        Duty.objects.filter(shift__post__in=services.organised_posts(request.user)).select_related(
+            "shift__post__compound"
+        ),
+        pk=duty_id,
+    )
+    with roster_errors():
+        services.unassign(user=request.user, duty=duty)
+    return Answer(204, None)
+
+
+@router.post("/duties/{int:duty_id}/swaps", response={201: SwapOut, **ERRORS})
+def ask_swap(request, duty_id: int, payload: SwapIn):
+    """The person on duty (or an organiser) asks for another person to take the shift."""
+    mine = Q(person_id=request.user.person_id) if request.user.person_id else Q(pk__in=[])
+    duty = get_object_or_404(
+        Duty.objects.filter(mine | Q(shift__post__in=services.organised_posts(request.user))).select_related(
+            "shift__post__compound", "person"
+        ),
+        pk=duty_id,
+    )
+    compound = duty.shift.post.compound
+    offered = services.candidates(compound).filter(pk=payload.to_person_id).first()
+    to_person = offered or get_object_or_404(visible_people(request.user), pk=payload.to_person_id)
+    with roster_errors("to_person_id"):
+        swap = services.request_swap(user=request.user, duty=duty, to_person=to_person, reason=payload.reason)
+    return Answer(201, _swap(swap))
+
+
+@router.post("/swaps/{int:swap_id}/decision", response={200: SwapOut, **ERRORS})
+def decide_swap(request, swap_id: int, payload: DecisionIn):
+    swap = get_object_or_404(
+        SwapRequest.objects.filter(duty__shift__post__in=services.organised_posts(request.user)).select_related(
+            "duty__shift__post__compound", "duty__person", "to_person"
+        ),
+        pk=swap_id,
+    )
+    with roster_errors():
+        swap = services.decide_swap(user=request.user, swap=swap, approve=payload.approve)
+    swap = SwapRequest.objects.select_related("duty__shift__post", "duty__person", "to_person").get(pk=swap.pk)
+    return Answer(200, _swap(swap))

@@ -8,15 +8,16 @@ Plain functions; each refusal is a RosterError with a translated message, a stat
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.scope import scope_for
 from linli.campaigns.access import may_organise_place, staff_grants
-from linli.people.models import Person
+from linli.people.models import Membership, Organisation, Person
 from linli.people.services import community_staff_users
 from linli.places.models import Compound
 
@@ -56,6 +57,87 @@ def visible_posts(user):
     if person_id:
         q |= Q(shifts__duties__person_id=person_id)
     return Post.objects.filter(q).distinct()
+
+
+def organised_posts(user):
+    """Posts of the compounds the user organises (the organisers' pages and API)."""
+    q = Q(pk__in=[])
+    for g in staff_grants(user):
+        if g.level == "all":
+            return Post.objects.all()
+        q |= Q(compound__in=Compound.objects.filter(g.place_q("compound")))
+    return Post.objects.filter(q)
+
+
+def organised_compounds(user):
+    q = Q(pk__in=[])
+    for g in staff_grants(user):
+        if g.level == "all":
+            return Compound.objects.all()
+        q |= g.place_q("compound")
+    return Compound.objects.filter(q)
+
+
+def candidates(compound, user=None):
+    """Whom to offer for a shift of the compound: the active members of its volunteer teams (the
+    compound's own and its community's) and anyone already on duty at its posts. Given a user,
+    only people within his reach, as `assign` demands. Names only: the choice shows no phone."""
+    teams = Organisation.objects.filter(kind=Organisation.Kind.VOLUNTEER_TEAM).filter(
+        Q(compound=compound) | Q(compound__isnull=True, community_id=compound.community_id)
+    )
+    members = Membership.objects.active().filter(organisation__in=teams).values("person_id")
+    on_duty = Duty.objects.filter(shift__post__compound=compound).values("person_id")
+    people = Person.objects.filter(Q(pk__in=members) | Q(pk__in=on_duty))
+    if user is not None:
+        people = people.filter(scope_for(user).people_q())
+    return people.order_by("name", "pk")
+
+
+def parse_pattern(text: str) -> list[tuple[dt.time, dt.time]]:
+    """Read "07:00-12:00, 12:00-18:00" (commas, semicolons or new lines between; "–" or "~" also
+    join) into a list of (start, end) times."""
+    pattern = []
+    for part in re.split(r"[,;，；\n]+", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        times = re.split(r"\s*[-–~～]\s*", part)
+        try:
+            start, end = (dt.datetime.strptime(t.strip(), "%H:%M").time() for t in times)
+        except ValueError:
+            raise RosterError(
+                _("Write each shift as start-end in 24-hour time, e.g. 07:00-12:00: %(part)s") % {"part": part},
+                field="pattern",
+            ) from None
+        if start == end:
+            raise RosterError(_("A shift must end after it starts."), field="pattern")
+        pattern.append((start, end))
+    return pattern
+
+
+def week_of(post: Post, monday: dt.date):
+    """The post's shifts of the week starting on monday, by day: [(date, [shift, …]), …] with
+    the duties (and their people) and a `gap` flag on each shift."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time()), tz)
+    shifts = (
+        Shift.objects.filter(post=post, starts__gte=start, starts__lt=start + dt.timedelta(days=7))
+        .prefetch_related(Prefetch("duties", queryset=Duty.objects.select_related("person").order_by("pk")))
+        .order_by("starts")
+    )
+    days = {monday + dt.timedelta(days=i): [] for i in range(7)}
+    for s in shifts:
+        s.gap = len(s.duties.all()) < s.needed
+        days[timezone.localtime(s.starts, tz).date()].append(s)
+    return list(days.items())
+
+
+def pending_swaps(post: Post):
+    return (
+        SwapRequest.objects.filter(duty__shift__post=post, status=SwapStatus.PENDING)
+        .select_related("duty__shift__post", "duty__person", "to_person")
+        .order_by("duty__shift__starts", "pk")
+    )
 
 
 def _check_eligible(user, person: Person):

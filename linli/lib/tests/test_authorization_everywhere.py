@@ -177,6 +177,8 @@ def _objects(w, *, community, compound, building, stairwell, home, worker, resid
     o.inspection = patrols.start_inspection(user=worker, compound=compound, area=title("一号楼楼道"))
     o.post = rosters.create_post(user=worker, compound=compound, name=title("东门岗"))
     o.shift = rosters.create_shift(user=worker, post=o.post, starts=start, ends=start + dt.timedelta(hours=4))
+    o.duty = rosters.assign(user=worker, shift=o.shift, person=resident.person)
+    o.swap = rosters.request_swap(user=resident, duty=o.duty, to_person=worker.person, reason=title("换班"))
     return o
 
 
@@ -259,6 +261,7 @@ FILL = {
         else o.patrol.pk
     ),  # fmt: skip
     ("rosters", "token"): lambda o, route: o.post.token,
+    ("rosters", "post_pk"): lambda o, route: o.post.pk,
     ("volunteers", "code"): lambda o, route: o.activity.code,
     ("volunteers", "pk"): lambda o, route: o.join_request.pk if "join-requests" in route else o.team.pk,
     ("volunteers", "person_id"): lambda o, route: o.person.pk,
@@ -295,6 +298,9 @@ FILL = {
     ),  # fmt: skip
     ("api", "campaign_id"): lambda o, route: o.campaign.pk,
     ("api", "shift_id"): lambda o, route: o.shift.pk,
+    ("api", "post_id"): lambda o, route: o.post.pk,
+    ("api", "duty_id"): lambda o, route: o.duty.pk,
+    ("api", "swap_id"): lambda o, route: o.swap.pk,
     ("api", "visit_id"): 1,
     ("api", "change_id"): 1,
     ("api", "team_id"): lambda o, route: o.team.pk,

@@ -43,3 +43,15 @@ def late_morning(world, soon):
     return services.create_shift(
         user=world.carol, post=west, starts=soon + dt.timedelta(hours=2), ends=soon + dt.timedelta(hours=7)
     )
+
+
+@pytest.fixture
+def kim(world):
+    """A second volunteer of 大新之心, to take a shift in a swap."""
+    from linli.conftest import _person, _user
+    from linli.people.models import Membership
+
+    world.p_kim = _person("志愿者丙", "13900000031")
+    Membership.objects.create(organisation=world.team, person=world.p_kim)
+    world.kim = _user("kim", world.p_kim)
+    return world.kim
