@@ -73,6 +73,8 @@ api.add_router("/volunteers", "linli.volunteers.api.router")
 api.add_router("/campaigns", "linli.campaigns.api.router")
 api.add_router("/rosters", "linli.rosters.api.router")
 api.add_router("/patrols", "linli.patrols.api.router")
+api.add_router("/results", "linli.results.api.router")
+api.add_router("/privacy", "linli.privacy.api.router")
 
 # Last, so it only catches what no router matched: an unknown address under /api/v1/ is a
 # JSON 404 like any other, not the HTML page.

@@ -29,4 +29,6 @@ app.conf.beat_schedule = {
     "volunteers-tick": {"task": "volunteers.tick", "schedule": crontab(minute=0)},
     # Duty shifts of the next 48 hours still short of people: their organisers are told once.
     "rosters-tick": {"task": "rosters.tick", "schedule": 900.0},
+    # Personal data past its retention period (docs/privacy.md), at night.
+    "privacy-retention-sweep": {"task": "privacy.retention_sweep", "schedule": crontab(hour=3, minute=30)},
 }

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "linli.campaigns",
     "linli.patrols",
     "linli.rosters",
+    "linli.results",
+    "linli.privacy",
     "linli.demo",
     "linli.backup",
 ]
@@ -310,3 +312,12 @@ VOLUNTEERS_POINTS_PER_HOUR = os.environ.get("LINLI_VOLUNTEERS_POINTS_PER_HOUR", 
 # Door-to-door campaigns (issue 7, docs/campaigns.md): a home found "not at home" is due for a
 # revisit this many days later.
 CAMPAIGNS_REVISIT_DAYS = int(os.environ.get("LINLI_CAMPAIGNS_REVISIT_DAYS", "2"))
+# Retention of personal data (issue 11, docs/privacy.md has the reasons): `manage.py
+# retention_sweep` (daily) deletes or empties what is older than these.
+RETENTION_REVEALS_YEARS = int(os.environ.get("LINLI_RETAIN_REVEALS_YEARS", "3"))
+RETENTION_DELIVERIES_DAYS = int(os.environ.get("LINLI_RETAIN_DELIVERIES_DAYS", "90"))
+RETENTION_NOTIFICATIONS_DAYS = int(os.environ.get("LINLI_RETAIN_NOTIFICATIONS_DAYS", "365"))
+RETENTION_LOGINS_DAYS = int(os.environ.get("LINLI_RETAIN_LOGINS_DAYS", "90"))
+RETENTION_CASE_PHOTOS_YEARS = int(os.environ.get("LINLI_RETAIN_CASE_PHOTOS_YEARS", "2"))
+RETENTION_CASE_CONTACTS_YEARS = int(os.environ.get("LINLI_RETAIN_CASE_CONTACTS_YEARS", "3"))
+RETENTION_CORRECTIONS_DAYS = int(os.environ.get("LINLI_RETAIN_CORRECTIONS_DAYS", "180"))

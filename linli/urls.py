@@ -24,6 +24,8 @@ urlpatterns = [
     path("campaigns/", include("linli.campaigns.urls")),
     path("rosters/", include("linli.rosters.urls")),
     path("patrols/", include("linli.patrols.urls")),
+    path("results/", include("linli.results.urls")),
+    path("privacy/", include("linli.privacy.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

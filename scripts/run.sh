@@ -25,6 +25,7 @@ $PY manage.py demo_accounts
     $PY manage.py rosters_tick >/dev/null 2>&1 || true
     $PY manage.py notices_send >/dev/null 2>&1 || true
     [ "$(date +%H)" -ge 8 ] && { $PY manage.py notices_digest >/dev/null 2>&1 || true; }
+    [ "$(date +%H)" = 03 ] && { $PY manage.py retention_sweep >/dev/null 2>&1 || true; }
     sleep 300
   done
 ) &

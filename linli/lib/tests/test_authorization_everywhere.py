@@ -43,6 +43,7 @@ from linli.patrols import services as patrols
 from linli.patrols.models import PatrolKind
 from linli.people.models import ImportJob, Membership, Organisation
 from linli.places.models import Venue
+from linli.privacy import services as privacy
 from linli.resolutions import services as resolutions
 from linli.rosters import services as rosters
 from linli.topics import services as topics
@@ -65,6 +66,8 @@ PUBLIC_PAGES = {
     "volunteers:verify",  # anyone holding a certificate of hours checks it by its code
     "campaigns:sw",  # the visitors' offline service worker: a static script
     "campaigns:manifest",  # and its web-app manifest
+    "results:public_compound",  # 创熟 results in public: aggregates only, no names
+    "results:public_community",
 }
 
 T = timezone.now() - dt.timedelta(days=3)  # a meeting held three days ago
@@ -179,6 +182,8 @@ def _objects(w, *, community, compound, building, stairwell, home, worker, resid
     o.shift = rosters.create_shift(user=worker, post=o.post, starts=start, ends=start + dt.timedelta(hours=4))
     o.duty = rosters.assign(user=worker, shift=o.shift, person=resident.person)
     o.swap = rosters.request_swap(user=resident, duty=o.duty, to_person=worker.person, reason=title("换班"))
+    o.correction = privacy.ask_correction(user=resident, field="name", value=title("更正姓名"))
+    o.deletion = privacy.ask_deletion(user=resident, note="请删除")
     return o
 
 
@@ -261,12 +266,15 @@ FILL = {
         else o.patrol.pk
     ),  # fmt: skip
     ("rosters", "token"): lambda o, route: o.post.token,
+    ("privacy", "pk"): lambda o, route: o.deletion.pk if "deletions" in route else o.correction.pk,
     ("rosters", "post_pk"): lambda o, route: o.post.pk,
     ("volunteers", "code"): lambda o, route: o.activity.code,
     ("volunteers", "pk"): lambda o, route: o.join_request.pk if "join-requests" in route else o.team.pk,
     ("volunteers", "person_id"): lambda o, route: o.person.pk,
     ("volunteers", "token"): lambda o, route: o.activity.checkin_token,
     ("volunteers", "decision"): "approve",
+    ("results", "key"): lambda o, route: f"cases_received/?place=community:{o.community.pk}&_=",
+    ("results", "pk"): lambda o, route: (o.compound if "compound" in route else o.community).pk,
     # The API's parameters.
     ("api", "community_id"): lambda o, route: o.community.pk,
     ("api", "compound_id"): lambda o, route: o.compound.pk,
@@ -298,6 +306,8 @@ FILL = {
     ),  # fmt: skip
     ("api", "campaign_id"): lambda o, route: o.campaign.pk,
     ("api", "shift_id"): lambda o, route: o.shift.pk,
+    ("api", "correction_id"): lambda o, route: o.correction.pk,
+    ("api", "deletion_id"): lambda o, route: o.deletion.pk,
     ("api", "post_id"): lambda o, route: o.post.pk,
     ("api", "duty_id"): lambda o, route: o.duty.pk,
     ("api", "swap_id"): lambda o, route: o.swap.pk,
@@ -307,6 +317,7 @@ FILL = {
     ("api", "request_id"): lambda o, route: o.join_request.pk,
     ("api", "kind"): "design",
     ("api", "action"): "accept",
+    ("api", "key"): lambda o, route: f"cases_received/rows?level=community&place={o.community.pk}&_=",
     ("api", "code"): lambda o, route: {
         "cases": o.case.code,
         "open311": o.case.code,

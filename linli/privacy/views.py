@@ -1,0 +1,127 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import export, services
+from .forms import CorrectionForm, DecisionForm, DeletionForm
+from .models import CorrectionRequest, DeletionRequest, Status
+from .sections import collect
+
+
+@login_required
+@never_cache
+def mine(request):
+    person = getattr(request.user, "person", None)
+    context = {"is_decider": services.is_decider(request.user), "person": person}
+    if person is not None:
+        context.update(
+            sections=collect(person, request.user),
+            correction_form=CorrectionForm(),
+            deletion_form=DeletionForm(),
+            deletion_pending=DeletionRequest.objects.filter(person=person, status=Status.PENDING).exists(),
+        )
+    return render(request, "privacy/mine.html", context)
+
+
+def _download(request, body: bytes, content_type: str, ext: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    name = f"linli-my-data-{timezone.localdate():%Y%m%d}.{ext}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def export_json(request):
+    person = services.person_of(request.user)
+    return _download(request, export.as_json(person, request.user), "application/json; charset=utf-8", "json")
+
+
+@login_required
+def export_xlsx(request):
+    person = services.person_of(request.user)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(request, export.as_xlsx(person, request.user), xlsx, "xlsx")
+
+
+@login_required
+@require_POST
+def correct(request):
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ask_correction(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your correction request was sent to your community's workers."))
+    else:
+        messages.error(request, _("Say which field is wrong and the correct value."))
+    return redirect("privacy:mine")
+
+
+@login_required
+@require_POST
+def delete(request):
+    form = DeletionForm(request.POST)
+    form.is_valid()
+    try:
+        services.ask_deletion(user=request.user, note=form.cleaned_data.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your deletion request was sent to your community's workers."))
+    return redirect("privacy:mine")
+
+
+@login_required
+@never_cache
+def requests_queue(request):
+    if not services.is_decider(request.user):
+        raise Http404
+    pending = {"status": Status.PENDING}
+    context = {
+        "corrections": services.queue(request.user, CorrectionRequest).filter(**pending),
+        "deletions": services.queue(request.user, DeletionRequest).filter(**pending),
+        "decided": list(services.queue(request.user, CorrectionRequest).exclude(**pending)[:20])
+        + list(services.queue(request.user, DeletionRequest).exclude(**pending)[:20]),
+    }
+    return render(request, "privacy/queue.html", context)
+
+
+def _decide(request, model, pk, decide, template):
+    item = services.access_request(request.user, model, pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decide(
+                user=request.user,
+                pk=item.pk,
+                accept=form.cleaned_data["decision"] == "accept",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Decided."))
+            return redirect("privacy:queue")
+    blocker = services.why_not_anonymise(item.person) if model is DeletionRequest and item.is_pending else None
+    return render(request, template, {"item": item, "form": form, "blocker": blocker})
+
+
+@login_required
+@never_cache
+def correction(request, pk):
+    return _decide(request, CorrectionRequest, pk, services.decide_correction, "privacy/correction.html")
+
+
+@login_required
+@never_cache
+def deletion(request, pk):
+    return _decide(request, DeletionRequest, pk, services.decide_deletion, "privacy/deletion.html")

@@ -1,0 +1,119 @@
+"""The results pages: the staff table with the rows behind each figure, and the public page
+of a compound or a community (aggregates only, no names)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+
+from linli.places.models import Community, Compound
+
+from . import access
+from . import indicators as ind
+from .period import Period, last_full_month, parse
+from .tables import children, parse_place, table
+
+PAGE_SIZE = 50
+
+
+def _period(request) -> tuple[Period, str]:
+    """The period asked for, or the last full month with the reason why not."""
+    try:
+        return parse(request.GET.get("period"), start=request.GET.get("from"), end=request.GET.get("to")), ""
+    except ValidationError as exc:
+        return last_full_month(), exc.messages[0]
+
+
+def _place(request):
+    level, pk = parse_place(request.GET.get("place"))
+    if not level:
+        if request.GET.get("place"):
+            raise Http404
+        level, place = access.default_place(request.user)
+        if place is None:
+            raise PermissionDenied
+        return level, place
+    return level, access.access(request.user, level, pk)
+
+
+def _choices(user):
+    """The places to choose from, by level (communities with their compounds)."""
+    subdistricts = list(access.places(user, "subdistrict").order_by("name"))
+    communities = list(access.places(user, "community").order_by("name"))
+    compounds = list(access.places(user, "compound").order_by("community_id", "name"))
+    return subdistricts, communities, compounds
+
+
+@login_required
+@never_cache
+def index(request):
+    if not access.is_staff(request.user):
+        raise PermissionDenied
+    level, place = _place(request)
+    period, period_error = _period(request)
+    subdistricts, communities, compounds = _choices(request.user)
+    context = {
+        "level": level,
+        "place": place,
+        "ref": f"{level}:{place.pk}",
+        "period": period,
+        "period_error": period_error,
+        "subdistricts": subdistricts,
+        "communities": communities,
+        "compounds": compounds,
+        **table(level, place, period),
+    }
+    return render(request, "results/index.html", context)
+
+
+@login_required
+@never_cache
+def rows(request, key):
+    if not access.is_staff(request.user):
+        raise PermissionDenied
+    indicator = ind.get(key)
+    if indicator is None:
+        raise Http404
+    level, place = _place(request)
+    period, period_error = _period(request)
+    qs = indicator.rows(level, [place.pk], period)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = indicator.row_columns
+    lines = [[(label, str(fn(obj))) for label, fn in columns] for obj in page.object_list]
+    context = {
+        "indicator": indicator,
+        "level": level,
+        "place": place,
+        "ref": f"{level}:{place.pk}",
+        "period": period,
+        "period_error": period_error,
+        "value": indicator.value(level, [place.pk], period),
+        "headers": [label for label, _fn in columns],
+        "lines": lines,
+        "page": page,
+    }
+    return render(request, "results/rows.html", context)
+
+
+def _public(request, level, place):
+    period, period_error = _period(request)
+    context = {
+        "level": level,
+        "place": place,
+        "period": period,
+        "period_error": period_error,
+        "public": True,
+        "public_children": level == "community" and bool(children(level, place)),
+        **table(level, place, period, public_only=True),
+    }
+    return render(request, "results/public.html", context)
+
+
+def public_compound(request, pk):
+    return _public(request, "compound", get_object_or_404(Compound, pk=pk))
+
+
+def public_community(request, pk):
+    return _public(request, "community", get_object_or_404(Community, pk=pk))
