@@ -281,6 +281,9 @@ NOTICES_BASE_URL = os.environ.get("LINLI_BASE_URL", "")  # makes links absolute 
 NOTICES_RETRY_DELAYS = [int(s) for s in envlist("LINLI_NOTICES_RETRY_DELAYS", "60,300,1800,7200")]  # seconds
 NOTICES_IN_THREAD = True  # embedded mode: send after commit in a background thread (tests set False: inline)
 NOTICES_SMS_BACKEND = os.environ.get("LINLI_SMS_BACKEND", "linli.notices.channels.sms.ConsoleSmsBackend")
+# Files sent with an announcement: at most this many, each at most this large.
+NOTICES_ATTACHMENTS_MAX = int(os.environ.get("LINLI_NOTICES_ATTACHMENTS_MAX", "5"))
+NOTICES_ATTACHMENT_MAX_BYTES = int(os.environ.get("LINLI_NOTICES_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -312,6 +315,7 @@ VOLUNTEERS_POINTS_PER_HOUR = os.environ.get("LINLI_VOLUNTEERS_POINTS_PER_HOUR", 
 # Door-to-door campaigns (issue 7, docs/campaigns.md): a home found "not at home" is due for a
 # revisit this many days later.
 CAMPAIGNS_REVISIT_DAYS = int(os.environ.get("LINLI_CAMPAIGNS_REVISIT_DAYS", "2"))
+
 # Retention of personal data (issue 11, docs/privacy.md has the reasons): `manage.py
 # retention_sweep` (daily) deletes or empties what is older than these.
 RETENTION_REVEALS_YEARS = int(os.environ.get("LINLI_RETAIN_REVEALS_YEARS", "3"))

@@ -121,8 +121,8 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Announcement)
 class AnnouncementAdmin(admin.ModelAdmin):
-    list_display = ["published", "title", "place_label", "author_label", "pinned", "expires"]
-    list_select_related = ["community", "compound", "building", "stairwell"]
+    list_display = ["published", "title", "audience_label", "author_label", "pinned", "expires"]
+    list_select_related = ["community", "compound", "building", "stairwell", "organisation"]
     date_hierarchy = "published"
     search_fields = ["title"]
-    raw_id_fields = ["author", "community", "compound", "building", "stairwell"]
+    raw_id_fields = ["author", "community", "compound", "building", "stairwell", "organisation"]

@@ -1,5 +1,6 @@
-"""Pages for announcements: the list, one announcement (opening it leaves a read receipt), the
-composer for those who may publish, and the reach report (which homes have read it)."""
+"""Pages for announcements: the list, one announcement (opening it leaves a read receipt) and its
+files, the composer for those who may publish, and the reach report (which homes have read it
+or were told in person, or for an organisation or a role, which people have read it)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from . import announcements as ann
 from .forms import AnnouncementForm
-from .models import AnnouncementRead
+from .models import AnnouncementAttachment, AnnouncementRead
 
 
 @login_required
@@ -27,7 +29,7 @@ def announcement_list(request):
     qs = (
         ann.visible_announcements(user)
         .current()
-        .select_related("community", "compound", "building", "stairwell")
+        .select_related("community", "compound", "building", "stairwell", "organisation")
         .annotate(is_read=Exists(read))
     )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
@@ -45,8 +47,27 @@ def announcement_detail(request, pk):
     return render(
         request,
         "notices/announcements/detail.html",
-        {"a": announcement, "sees_reach": ann.may_see_reach(request.user, announcement)},
+        {
+            "a": announcement,
+            "files": announcement.attachments.all(),
+            "sees_reach": ann.may_see_reach(request.user, announcement),
+        },
     )
+
+
+@login_required
+def attachment(request, pk, file_pk):
+    """A file of an announcement, for those who may read the announcement (never a public URL)."""
+    announcement = ann.access_announcement(request.user, pk)
+    try:
+        item = AnnouncementAttachment.objects.get(announcement=announcement, pk=file_pk)
+        handle = item.file.open("rb")
+    except (AnnouncementAttachment.DoesNotExist, FileNotFoundError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=item.content_type, as_attachment=not item.is_image, filename=item.name)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _places(user):
@@ -58,25 +79,37 @@ def announcement_new(request):
     user = request.user
     if not ann.may_publish_anywhere(user):
         raise PermissionDenied
-    form = AnnouncementForm(request.POST or None, places=_places(user))
+    form = AnnouncementForm(
+        request.POST or None,
+        request.FILES or None,
+        places=_places(user),
+        organisations=ann.publishable_organisations(user).order_by("name"),
+    )
     if request.method == "POST" and form.is_valid():
         level, place = form.cleaned_data["place"]
+        to = {"organisation": place} if level == "organisation" else {"level": level, "place": place}
         expires = form.cleaned_data["expires"]
         until = timezone.make_aware(dt.datetime.combine(expires, dt.time(23, 59, 59))) if expires else None
         try:
             announcement = ann.publish(
                 user=user,
-                level=level,
-                place=place,
+                **to,
+                role=form.cleaned_data["role"],
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 pinned=form.cleaned_data["pinned"],
                 expires=until,
+                files=form.cleaned_data["files"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Published. Everyone living there with an account is told under the bell."))
+            if announcement.for_people:
+                messages.success(request, _("Published. Those it is for with an account are told under the bell."))
+            else:
+                messages.success(request, _("Published. Everyone living there with an account is told under the bell."))
             return redirect("notices:announcement", pk=announcement.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "notices/announcements/new.html", {"form": form}, status=status)
@@ -92,3 +125,27 @@ def announcement_reach(request, pk):
         "notices/announcements/reach.html",
         {"a": announcement, "reach": ann.reach(announcement, request.user)},
     )
+
+
+def _marking(request, pk, home_pk, action):
+    announcement = ann.access_announcement(request.user, pk)
+    home = ann.access_home_for_marking(request.user, announcement, home_pk)
+    try:
+        action(user=request.user, announcement=announcement, home=home)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+    return redirect("notices:announcement_reach", pk=announcement.pk)
+
+
+@login_required
+@require_POST
+def told(request, pk, home_pk):
+    """Mark a home told in person (door to door)."""
+    return _marking(request, pk, home_pk, ann.mark_told)
+
+
+@login_required
+@require_POST
+def untold(request, pk, home_pk):
+    """Undo one's own mark."""
+    return _marking(request, pk, home_pk, ann.unmark_told)

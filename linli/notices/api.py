@@ -1,7 +1,7 @@
 """Notifications over the API, under /api/v1/notices: the caller's own feed, marking read, his
-preferences, and announcements (read, publish, reach). Nobody reads or marks another person's
-notifications, nor an announcement outside his homes and area (a 404, as for one that does not
-exist)."""
+preferences, and announcements (read, publish, their files, reach, homes told in person). Nobody
+reads or marks another person's notifications, nor an announcement or its files outside his
+homes and area (a 404, as for one that does not exist)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as Answer
@@ -21,7 +22,8 @@ from linli.lib.api_support import ErrorOut, Pagination, invalid_input
 from . import announcements as ann
 from . import kinds, services
 from .access import access_notification, own_notifications
-from .models import Notification
+from .models import AnnouncementAttachment, Notification
+from .models import HomeToldInPerson as Told
 
 router = Router(tags=["notices"])
 
@@ -166,20 +168,48 @@ def put_preferences(request, payload: PreferencesIn):
 # --- announcements ----------------------------------------------------------------------
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return reverse("api:notices_announcement_file", args=[obj.announcement_id, obj.pk])
+
+
 class AnnouncementOut(Schema):
     id: int
     title: str
     body: str
     level: str
     place: str = Field(..., description="The community, compound, building or stairwell it is for")
+    audience: str = Field(..., description="Whom it is for: everyone living in the place, an organisation or a role")
+    organisation: str | None = Field(None, description="The organisation whose members it is for")
+    role: str = Field("", description="building_leader or party_member: those holding the role within the place")
     author: str
     pinned: bool
     published: dt.datetime
     expires: dt.datetime | None
+    attachments: list[AttachmentOut]
 
     @staticmethod
     def resolve_place(obj) -> str:
         return obj.place_label
+
+    @staticmethod
+    def resolve_audience(obj) -> str:
+        return obj.audience_label
+
+    @staticmethod
+    def resolve_organisation(obj) -> str | None:
+        return obj.organisation.name if obj.organisation_id else None
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return list(obj.attachments.all())
 
     @staticmethod
     def resolve_author(obj) -> str:
@@ -187,12 +217,23 @@ class AnnouncementOut(Schema):
 
 
 class AnnouncementIn(Schema):
-    level: Literal["community", "compound", "building", "stairwell"]
-    place: int = Field(..., description="The id of the community, compound, building or stairwell")
+    level: Literal["community", "compound", "building", "stairwell"] | None = None
+    place: int | None = Field(None, description="The id of the community, compound, building or stairwell")
+    organisation: int | None = Field(None, description="Instead of a place: to this organisation's members")
+    role: Literal["building_leader", "party_member"] | None = Field(
+        None, description="With a place: only those holding this role there"
+    )
     title: str = Field(..., min_length=1, max_length=120)
     body: str = Field(..., min_length=1, max_length=4000)
     pinned: bool = False
     expires: dt.datetime | None = None
+
+
+class ToldOut(Schema):
+    home: str
+    home_id: int
+    by: str
+    at: dt.datetime
 
 
 class StairwellReachOut(Schema):
@@ -200,15 +241,25 @@ class StairwellReachOut(Schema):
     homes: int
     read: int
     unread_homes: list[str]
+    told_in_person: list[ToldOut]
+
+
+class PeopleReachOut(Schema):
+    total: int
+    read: int
+    not_read: list[str] = Field(..., description="The names of those who have not opened it")
 
 
 class ReachOut(Schema):
-    homes: int
-    read: int
+    homes: int = Field(..., description="Homes (0 for an announcement to an organisation or a role)")
+    read: int = Field(..., description="Homes where someone has read it")
+    told_in_person: int = Field(0, description="Homes told in person where no one has read it")
+    reached: int = 0
     percent: int
     readers: int
     homes_without_account: int
     stairwells: list[StairwellReachOut]
+    people: PeopleReachOut | None = Field(None, description="For an organisation or a role: counted per person")
 
 
 @router.get("/announcements", response=list[AnnouncementOut])
@@ -218,29 +269,41 @@ def announcement_list(request):
     return (
         ann.visible_announcements(request.user)
         .current()
-        .select_related("community", "compound", "building", "stairwell")
+        .select_related("community", "compound", "building", "stairwell", "organisation")
+        .prefetch_related("attachments")
     )
 
 
 @router.post("/announcements", response={201: AnnouncementOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def announcement_publish(request, payload: AnnouncementIn):
-    """Publish to everyone living in a place the caller may publish to; they are told under the bell."""
-    try:
-        place = MODELS[payload.level].objects.get(pk=payload.place)
-    except MODELS[payload.level].DoesNotExist:
-        raise Http404 from None
+    """Publish to everyone living in a place the caller may publish to, to those holding a role
+    there (`role`), or to the members of an organisation (`organisation` instead of a place);
+    they are told under the bell. Files are attached in the composer page."""
+    if payload.organisation is not None:
+        org = ann.publishable_organisations(request.user).filter(pk=payload.organisation).first()
+        if org is None:
+            raise Http404
+        to = {"organisation": org}
+    elif payload.level is None or payload.place is None:
+        raise invalid_input("place", _("Give a level and a place, or an organisation."))
+    else:
+        try:
+            to = {"level": payload.level, "place": MODELS[payload.level].objects.get(pk=payload.place)}
+        except MODELS[payload.level].DoesNotExist:
+            raise Http404 from None
     try:
         announcement = ann.publish(
             user=request.user,
-            level=payload.level,
-            place=place,
+            **to,
+            role=payload.role or "",
             title=payload.title,
             body=payload.body,
             pinned=payload.pinned,
             expires=payload.expires,
         )
     except DjangoValidationError as exc:
-        raise invalid_input("expires" if exc.code == "expired" else "title", " ".join(exc.messages)) from None
+        field = {"expired": "expires", "audience": "role"}.get(exc.code, "title")
+        raise invalid_input(field, " ".join(exc.messages)) from None
     return Answer(201, announcement)
 
 
@@ -260,9 +323,21 @@ def announcement_reach(request, announcement_id: int):
     if not ann.may_see_reach(request.user, announcement):
         raise Http404
     reach = ann.reach(announcement, request.user)
+    if isinstance(reach, ann.PeopleReach):
+        return {
+            "homes": 0,
+            "read": 0,
+            "percent": reach.percent,
+            "readers": reach.read,
+            "homes_without_account": 0,
+            "stairwells": [],
+            "people": {"total": reach.total, "read": reach.read, "not_read": [p.name for p in reach.unread]},
+        }
     return {
         "homes": reach.total,
         "read": reach.read,
+        "told_in_person": reach.told,
+        "reached": reach.reached,
         "percent": reach.percent,
         "readers": reach.readers,
         "homes_without_account": reach.without_account,
@@ -272,7 +347,61 @@ def announcement_reach(request, announcement_id: int):
                 "homes": row.total,
                 "read": row.read,
                 "unread_homes": [h.number for h in row.unread_homes],
+                "told_in_person": [_told(mark) for _home, mark in row.told_homes],
             }
             for row in reach.stairwells
         ],
     }
+
+
+def _told(mark: Told) -> dict:
+    return {"home": mark.home.number, "home_id": mark.home_id, "by": mark.by_label, "at": mark.at}
+
+
+@router.get(
+    "/announcements/{int:announcement_id}/attachments/{int:attachment_id}",
+    response={200: None, 404: ErrorOut},
+    url_name="notices_announcement_file",
+)
+def announcement_file(request, announcement_id: int, attachment_id: int):
+    """One file of an announcement, for those who may read it."""
+    announcement = ann.access_announcement(request.user, announcement_id)
+    try:
+        item = AnnouncementAttachment.objects.get(announcement=announcement, pk=attachment_id)
+        handle = item.file.open("rb")
+    except (AnnouncementAttachment.DoesNotExist, FileNotFoundError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=item.content_type, as_attachment=True, filename=item.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@router.post(
+    "/announcements/{int:announcement_id}/reach/homes/{int:home_id}/told",
+    response={201: ToldOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def announcement_told(request, announcement_id: int, home_id: int):
+    """Mark a home told in person (the publisher, or the home's building leader): it counts as reached."""
+    announcement = ann.access_announcement(request.user, announcement_id)
+    home = ann.access_home_for_marking(request.user, announcement, home_id)
+    try:
+        mark = ann.mark_told(user=request.user, announcement=announcement, home=home)
+    except DjangoValidationError as exc:
+        raise invalid_input("home", " ".join(exc.messages)) from None
+    return Answer(201, _told(mark))
+
+
+@router.delete(
+    "/announcements/{int:announcement_id}/reach/homes/{int:home_id}/told",
+    response={204: None, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def announcement_untold(request, announcement_id: int, home_id: int):
+    """Undo one's own mark."""
+    announcement = ann.access_announcement(request.user, announcement_id)
+    home = ann.access_home_for_marking(request.user, announcement, home_id)
+    try:
+        ann.unmark_told(user=request.user, announcement=announcement, home=home)
+    except DjangoValidationError as exc:
+        raise invalid_input("home", " ".join(exc.messages)) from None
+    return Answer(204, None)

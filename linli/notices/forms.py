@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import kinds
-from .models import PERSONAL
+from .attachments import ACCEPT
+from .models import PERSONAL, AudienceRole
 
 
 def field_name(kind: str, channel: str) -> str:
@@ -53,12 +54,41 @@ class PreferencesForm(forms.Form):
         return list(groups.items())
 
 
-class AnnouncementForm(forms.Form):
-    """Compose an announcement; `places` are the (level, place) the author may publish to."""
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
 
-    place = forms.ChoiceField(label=_("To everyone living in"))
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the service (notices.attachments)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class AnnouncementForm(forms.Form):
+    """Compose an announcement; `places` are the (level, place) the author may publish to and
+    `organisations` the organisations he may publish to."""
+
+    place = forms.ChoiceField(label=_("To"))
+    role = forms.ChoiceField(
+        label=_("Who there"),
+        required=False,
+        choices=[("", _("everyone living there")), *AudienceRole.choices],
+        help_text=_("For a place only: an organisation's announcement goes to its members."),
+    )
     title = forms.CharField(label=_("Title"), max_length=120)
     body = forms.CharField(label=_("Text"), max_length=4000, widget=forms.Textarea(attrs={"rows": 8}))
+    files = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Optional: photos, PDF, Word or Excel files."),
+    )
     pinned = forms.BooleanField(label=_("Pin it to the top"), required=False)
     expires = forms.DateField(
         label=_("Show until"),
@@ -67,7 +97,7 @@ class AnnouncementForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args, places, **kwargs):
+    def __init__(self, *args, places, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.places = {f"{level}:{place.pk}": (level, place) for level, place in places}
         groups: dict[str, list] = {}
@@ -76,7 +106,17 @@ class AnnouncementForm(forms.Form):
         for value, (level, place) in self.places.items():
             label = place.name if level in ("community", "compound") else str(place)
             groups.setdefault(str(labels[level]), []).append((value, label))
+        for org in organisations:
+            self.places[f"organisation:{org.pk}"] = ("organisation", org)
+            groups.setdefault(str(_("Members of an organisation")), []).append((f"organisation:{org.pk}", org.name))
         self.fields["place"].choices = [("", "—"), *groups.items()]
 
     def clean_place(self):
         return self.places[self.cleaned_data["place"]]
+
+    def clean(self):
+        data = super().clean()
+        place = data.get("place")
+        if place and place[0] == "organisation" and data.get("role"):
+            self.add_error("role", _("An organisation's announcement goes to all its members: leave this empty."))
+        return data

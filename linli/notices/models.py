@@ -288,6 +288,11 @@ class AnnouncementQuerySet(models.QuerySet):
         return self.filter(Q(expires__isnull=True) | Q(expires__gt=now), published__lte=now)
 
 
+class AudienceRole(models.TextChoices):
+    BUILDING_LEADER = "building_leader", _("the building leaders")
+    PARTY_MEMBER = "party_member", _("the party members")
+
+
 class Announcement(models.Model):
     """A notice to everyone living in a community, compound, building or stairwell (today the
     stairwell's WeChat group and the leader at the door). The place is stored with every level
@@ -306,6 +311,17 @@ class Announcement(models.Model):
     pinned = models.BooleanField(_("pinned"), default=False)
     expires = models.DateTimeField(_("until"), null=True, blank=True)
     published = models.DateTimeField(_("published"), default=timezone.now, db_index=True)
+    # To the members of an organisation, or to those holding a role within the place, instead
+    # of everyone living there. Their people are frozen at publishing (AnnouncementRecipient).
+    organisation = models.ForeignKey(
+        "people.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("audience"), max_length=20, choices=AudienceRole.choices, blank=True)
 
     objects = AnnouncementQuerySet.as_manager()
 
@@ -320,6 +336,9 @@ class Announcement(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(building__isnull=True) | Q(compound__isnull=False), name="announcement_building_path"
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=True) | Q(role=""), name="announcement_one_audience"
             ),
         ]
 
@@ -343,6 +362,19 @@ class Announcement(models.Model):
         parts += [p.name for p in (self.compound, self.building, self.stairwell) if p is not None]
         return " ".join(parts)
 
+    @property
+    def for_people(self) -> bool:
+        """Addressed to chosen people (an organisation, a role), not to every home of the place."""
+        return bool(self.organisation_id or self.role)
+
+    @property
+    def audience_label(self) -> str:
+        if self.organisation_id:
+            return str(self.organisation)
+        if self.role:
+            return f"{self.place_label} · {self.get_role_display()}"
+        return self.place_label
+
 
 class AnnouncementRead(models.Model):
     """A read receipt: this person opened the announcement (counted per home in the reach report)."""
@@ -356,3 +388,54 @@ class AnnouncementRead(models.Model):
         verbose_name = _("read receipt")
         verbose_name_plural = _("read receipts")
         constraints = [models.UniqueConstraint(fields=["announcement", "user"], name="announcement_read_once")]
+
+
+class AnnouncementRecipient(models.Model):
+    """One person an announcement to an organisation or a role was for, as they stood when it
+    was published: who reads it, and whom the reach report counts."""
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="recipients")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+        constraints = [models.UniqueConstraint(fields=["announcement", "person"], name="announcement_recipient_once")]
+
+
+class AnnouncementAttachment(models.Model):
+    """A file sent with an announcement (a photo re-encoded without metadata, a PDF, a Word or
+    Excel file). Served only through a view that checks the reader may read the announcement."""
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="notices/%Y/%m/")
+    name = models.CharField(_("name"), max_length=120)  # the name shown, never the stored one
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        ordering = ["announcement_id", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class HomeToldInPerson(models.Model):
+    """A leader or the publisher told this home in person (door to door): it counts as reached."""
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="told_homes")
+    home = models.ForeignKey("places.Home", on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by_label = models.CharField(_("told by"), max_length=100)
+    at = models.DateTimeField(_("told at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("home told in person")
+        verbose_name_plural = _("homes told in person")
+        constraints = [models.UniqueConstraint(fields=["announcement", "home"], name="announcement_home_told_once")]

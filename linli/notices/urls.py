@@ -16,6 +16,9 @@ urlpatterns = [
     path("announcements/new/", av.announcement_new, name="announcement_new"),
     path("announcements/<int:pk>/", av.announcement_detail, name="announcement"),
     path("announcements/<int:pk>/reach/", av.announcement_reach, name="announcement_reach"),
+    path("announcements/<int:pk>/files/<int:file_pk>/", av.attachment, name="announcement_file"),
+    path("announcements/<int:pk>/reach/homes/<int:home_pk>/told/", av.told, name="announcement_told"),
+    path("announcements/<int:pk>/reach/homes/<int:home_pk>/untold/", av.untold, name="announcement_untold"),
     path("failed/", views.failed, name="failed"),
     path("failed/<int:pk>/retry/", views.retry, name="retry"),
 ]

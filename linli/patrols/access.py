@@ -16,9 +16,9 @@ from django.db.models import Q
 
 from linli.accounts.scope import Role, _get, scope_for
 from linli.people.models import Membership, Organisation, PartyMember, Person
-from linli.places.models import Compound
+from linli.places.models import Community, Compound
 
-from .models import Finding, Inspection, ItemScore, Patrol
+from .models import Checklist, Finding, Inspection, ItemScore, Patrol
 
 TEAM_KINDS = (Organisation.Kind.VOLUNTEER_TEAM, Organisation.Kind.CLUB, Organisation.Kind.ASSOCIATION)
 STAFF_ROLES = (Role.COMMUNITY_WORKER, Role.PARTY_SECRETARY, Role.SUBDISTRICT_ADMIN)
@@ -134,3 +134,69 @@ def patrol_teams_in(compounds):
         Q(compound__in=compounds) | Q(compound__isnull=True, community__in=compounds.values("community_id")),
         kind__in=(*TEAM_KINDS, Organisation.Kind.PARTY_BRANCH),
     ).order_by("name")
+
+
+def organised_compounds(user):
+    """Compounds whose organisers this user is: the community's workers and party secretary,
+    the subdistrict's administrators, system administrators. They lead any patrol there and
+    keep the compound's hygiene checklist."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Compound.objects.none()
+    if Role.SYSTEM_ADMIN in scope.roles:
+        return Compound.objects.all()
+    q = Q(pk__in=[])
+    for grant in scope.grants:
+        if grant.role in STAFF_ROLES:
+            q |= grant.place_q("compound")
+    return Compound.objects.filter(q)
+
+
+def may_lead(user, patrol: Patrol) -> bool:
+    """Who changes a patrol's participants: whoever started it, and the compound's organisers."""
+    if getattr(user, "pk", None) is None:
+        return False
+    return patrol.started_by_id == user.pk or organised_compounds(user).filter(pk=patrol.compound_id).exists()
+
+
+def participant_candidates(user, patrol: Patrol):
+    """People the leader may add: members of the teams of the patrol's compound (and its
+    party branch), not yet on the patrol."""
+    teams = patrol_teams(user, patrol.compound)
+    fellows = Membership.objects.active().filter(organisation__in=teams).values("person_id")
+    return Person.objects.filter(pk__in=fellows).exclude(pk__in=patrol.participants.values("pk")).order_by("name")
+
+
+def may_keep_checklist(user, checklist) -> bool:
+    """Who edits a hygiene checklist: a compound's own by its organisers, a community's by
+    that community's staff, the default one by system administrators only."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return False
+    if Role.SYSTEM_ADMIN in scope.roles:
+        return True
+    if checklist.compound_id:
+        return organised_compounds(user).filter(pk=checklist.compound_id).exists()
+    if checklist.community_id:
+        q = Q(pk__in=[])
+        for grant in scope.grants:
+            if grant.role in STAFF_ROLES:
+                q |= grant.place_q("community")
+        return Community.objects.filter(q, pk=checklist.community_id).exists()
+    return False
+
+
+def visible_checklists(user):
+    """Checklists of the compounds within reach, of their communities, and the default."""
+    compounds = visible_compounds(user)
+    if scope_for(user).user_id is None:
+        return Checklist.objects.none()
+    return Checklist.objects.filter(
+        Q(compound__in=compounds)
+        | Q(community__in=compounds.values("community_id"))
+        | Q(compound__isnull=True, community__isnull=True)
+    )
+
+
+def access_checklist(user, pk) -> Checklist:
+    return _get(visible_checklists(user).select_related("compound", "community"), pk)

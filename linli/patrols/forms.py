@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.people.models import Organisation
-from linli.places.models import Building, Stairwell
+from linli.places.models import Building, Home, Stairwell
 
 from .models import PatrolKind, Severity
 
@@ -40,17 +40,41 @@ class FindingForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}),
     )
+    building = forms.ModelChoiceField(
+        queryset=Building.objects.none(), required=False, label=_("building"), empty_label=_("Not in a building")
+    )
     stairwell = forms.ModelChoiceField(
         queryset=Stairwell.objects.none(), required=False, label=_("stairwell"), empty_label=_("Not in a stairwell")
     )
-    where = forms.CharField(required=False, max_length=120, label=_("where exactly"))
+    home = forms.ModelChoiceField(
+        queryset=Home.objects.none(), required=False, label=_("home"), empty_label=_("Not at a home")
+    )
+    where = forms.CharField(
+        required=False,
+        max_length=120,
+        label=_("where exactly"),
+        help_text=_("Or in your own words, e.g. 地下车库入口."),
+    )
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM, label=_("severity"))
 
     def __init__(self, *args, compound, **kwargs):
+        """The places offered are those of the patrol's compound only."""
         super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = Building.objects.filter(compound=compound).select_related("compound")
         self.fields["stairwell"].queryset = Stairwell.objects.filter(building__compound=compound).select_related(
             "building__compound"
         )
+        self.fields["home"].queryset = Home.objects.filter(stairwell__building__compound=compound).select_related(
+            "stairwell__building__compound"
+        )
+
+
+class ParticipantForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=None, label=_("Add a participant"), empty_label=None)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = candidates
 
 
 class InspectionForm(forms.Form):

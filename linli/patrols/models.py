@@ -133,6 +133,17 @@ class Checklist(models.Model):
         Community, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("community")
     )
     active = models.BooleanField(_("checklist in use"), default=True)
+    # A checklist already used by an inspection is never changed in place: editing it makes a
+    # new version (this link), and the old inspections keep theirs (docs/decisions/0012-…).
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous version"),
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("hygiene checklist")

@@ -2,7 +2,9 @@
 refusal is a PatrolError with a translated message, a status and a field, and nothing is
 changed.
 
-    start_patrol · end_patrol · add_finding · to_case (a finding or a low item score)
+    start_patrol · end_patrol · add_participant · remove_participant · add_finding
+    to_case (a finding or a low item score)
+    create_checklist · rename_checklist · add_item · remove_item · move_item (versions)
     start_inspection · score · submit_inspection · score_history
 """
 
@@ -27,7 +29,7 @@ from linli.people.models import Organisation, Person, PropertyServicePeriod
 from linli.places.models import Building, Compound, Home, Stairwell
 
 from . import access, notify
-from .models import Checklist, Finding, Inspection, ItemScore, Patrol, PatrolKind, Severity
+from .models import Checklist, ChecklistItem, Finding, Inspection, ItemScore, Patrol, PatrolKind, Severity
 
 TEXT_MAX, WHERE_MAX, NOTE_MAX, AREA_MAX = 2000, 120, 300, 120
 # An item scoring below this share of its maximum may become a case.
@@ -114,6 +116,34 @@ def end_patrol(*, user, patrol: Patrol, now: dt.datetime | None = None) -> Patro
         raise PatrolError(_("A patrol cannot end before it started."), field="ended_at")
     patrol.ended_at = now
     patrol.save(update_fields=["ended_at"])
+    return patrol
+
+
+def _lock_led(user, patrol: Patrol) -> Patrol:
+    if not access.may_lead(user, patrol):
+        raise PatrolError(_("Only the patrol's leader and the compound's organisers can change its participants."), 403)
+    # Locked: two leaders changing the list at once each see the other's change.
+    return Patrol.objects.select_for_update().select_related("compound").get(pk=patrol.pk)
+
+
+@transaction.atomic
+def add_participant(*, user, patrol: Patrol, person: Person) -> Patrol:
+    """The patrol's leader adds a member of the compound's teams."""
+    patrol = _lock_led(user, patrol)
+    if not access.participant_candidates(user, patrol).filter(pk=person.pk).exists():
+        if patrol.participants.filter(pk=person.pk).exists():
+            raise PatrolError(_("%(name)s is already on this patrol.") % {"name": person.name}, 409)
+        raise PatrolError(_("Only members of the teams of this compound can be added."), field="person")
+    patrol.participants.add(person)
+    return patrol
+
+
+@transaction.atomic
+def remove_participant(*, user, patrol: Patrol, person: Person) -> Patrol:
+    patrol = _lock_led(user, patrol)
+    if not patrol.participants.filter(pk=person.pk).exists():
+        raise PatrolError(_("%(name)s is not on this patrol.") % {"name": person.name}, 409)
+    patrol.participants.remove(person)
     return patrol
 
 
@@ -326,7 +356,12 @@ def start_inspection(
     if date > timezone.localdate():
         raise PatrolError(_("An inspection cannot be dated in the future."), field="date")
     notes = _text(notes, limit=TEXT_MAX, field="notes", required=False)
-    checklist = checklist or checklist_for(compound)
+    if checklist is None:
+        # Locked, as editing locks it: a checklist being replaced is not picked up half-way.
+        picked = checklist_for(compound)
+        checklist = picked and Checklist.objects.select_for_update().get(pk=picked.pk)
+        if checklist is not None and not checklist.active:  # replaced while we waited
+            checklist = checklist_for(compound)
     if checklist is None or not checklist.items.exists():
         raise PatrolError(_("There is no hygiene checklist for this compound yet."), 409)
     return Inspection.objects.create(
@@ -339,6 +374,119 @@ def start_inspection(
         inspector=user,
         notes=notes,
     )
+
+
+# --- keeping the checklists ----------------------------------------------------------------
+
+NAME_MAX, ITEM_MAX, ITEM_SCORE_MAX = 80, 120, 100
+
+
+@transaction.atomic
+def create_checklist(*, user, compound: Compound, name: str = "") -> Checklist:
+    """The compound's own checklist, starting as a copy of the one it uses now."""
+    if not access.organised_compounds(user).filter(pk=compound.pk).exists():
+        raise PatrolError(_("Only the compound's organisers can keep its hygiene checklist."), 403)
+    name = _text(name, limit=NAME_MAX, field="name", required=False) or _("Hygiene checklist of %(compound)s") % {
+        "compound": compound.name
+    }
+    if Checklist.objects.filter(compound=compound, active=True).exists():
+        raise PatrolError(_("This compound already has its own checklist: edit that one."), 409)
+    base = checklist_for(compound)
+    checklist = Checklist.objects.create(name=name, compound=compound)
+    for n, item in enumerate(base.items.all() if base else [], 1):
+        ChecklistItem.objects.create(checklist=checklist, text=item.text, max_score=item.max_score, order=n)
+    return checklist
+
+
+def _editable(user, checklist: Checklist) -> tuple[Checklist, list[ChecklistItem]]:
+    """The checklist to change, locked, with its items in order. One already used by an
+    inspection is not changed: it is retired and a new version (a copy) is returned instead,
+    so the inspections done keep the items and maxima they were scored against."""
+    if not access.may_keep_checklist(user, checklist):
+        raise PatrolError(_("Only the compound's organisers can keep its hygiene checklist."), 403)
+    # Locked, as start_inspection locks it: an inspection cannot start on it between the
+    # "is it used?" check and the change.
+    checklist = Checklist.objects.select_for_update().get(pk=checklist.pk)
+    if not checklist.active:
+        raise PatrolError(_("This checklist was replaced by a newer version: edit the one in use."), 409)
+    items = list(checklist.items.order_by("order", "pk"))
+    if not Inspection.objects.filter(checklist=checklist).exists():
+        return checklist, items
+    checklist.active = False
+    checklist.save(update_fields=["active"])
+    new = Checklist.objects.create(
+        name=checklist.name, compound=checklist.compound, community=checklist.community, replaces=checklist
+    )
+    copies = [
+        ChecklistItem.objects.create(checklist=new, text=i.text, max_score=i.max_score, order=n)
+        for n, i in enumerate(items, 1)
+    ]
+    return new, copies
+
+
+def _renumber(items: list[ChecklistItem]) -> None:
+    # The order is unique per checklist and checked row by row: move every item out of the
+    # way first, then to its place.
+    for n, item in enumerate(items, 1):
+        ChecklistItem.objects.filter(pk=item.pk).update(order=20000 + n)
+    for n, item in enumerate(items, 1):
+        ChecklistItem.objects.filter(pk=item.pk).update(order=n)
+        item.order = n
+
+
+@transaction.atomic
+def rename_checklist(*, user, checklist: Checklist, name: str) -> Checklist:
+    name = _text(name, limit=NAME_MAX, field="name", empty=_("Give the checklist a name."))
+    checklist, _items = _editable(user, checklist)
+    checklist.name = name
+    checklist.save(update_fields=["name"])
+    return checklist
+
+
+@transaction.atomic
+def add_item(*, user, checklist: Checklist, text: str, max_score) -> Checklist:
+    text = _text(text, limit=ITEM_MAX, field="text", empty=_("Say what is scored."))
+    try:
+        max_score = int(max_score)
+    except (TypeError, ValueError):
+        max_score = 0
+    if not 1 <= max_score <= ITEM_SCORE_MAX:
+        raise PatrolError(
+            _("The maximum score must be between 1 and %(n)s.") % {"n": ITEM_SCORE_MAX}, field="max_score"
+        )
+    checklist, items = _editable(user, checklist)
+    ChecklistItem.objects.create(checklist=checklist, text=text, max_score=max_score, order=len(items) + 1)
+    return checklist
+
+
+def _index(checklist: Checklist, item_id) -> int:
+    ids = list(checklist.items.order_by("order", "pk").values_list("pk", flat=True))
+    try:
+        return ids.index(int(item_id))
+    except (ValueError, TypeError):
+        raise PatrolError(_("That item is not on this checklist."), field="item") from None
+
+
+@transaction.atomic
+def remove_item(*, user, checklist: Checklist, item_id: int) -> Checklist:
+    n = _index(checklist, item_id)
+    checklist, items = _editable(user, checklist)
+    if len(items) <= 1:
+        raise PatrolError(_("A checklist keeps at least one item."), 409)
+    items.pop(n).delete()
+    _renumber(items)
+    return checklist
+
+
+@transaction.atomic
+def move_item(*, user, checklist: Checklist, item_id: int, up: bool) -> Checklist:
+    n = _index(checklist, item_id)
+    to = n - 1 if up else n + 1
+    checklist, items = _editable(user, checklist)
+    if 0 <= to < len(items):
+        items[n], items[to] = items[to], items[n]
+        _renumber(items)
+    return checklist
 
 
 def _lock_open(user, inspection: Inspection) -> Inspection:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.patrol_detail, name="detail"),
     path("<int:pk>/findings/", views.add_finding, name="add_finding"),
     path("<int:pk>/end/", views.end, name="end"),
+    path("<int:pk>/participants/", views.participants, name="participants"),
     path("findings/<int:pk>/case/", views.finding_case, name="finding_case"),
     path("findings/<int:pk>/photo/", views.finding_photo, name="finding_photo"),
     path("inspections/", views.inspection_list, name="inspections"),
@@ -18,4 +19,6 @@ urlpatterns = [
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
     path("inspections/scores/<int:pk>/case/", views.score_case, name="score_case"),
     path("history/", views.history, name="history"),
+    path("checklists/", views.checklists, name="checklists"),
+    path("checklists/<int:checklist_pk>/", views.checklist, name="checklist"),
 ]

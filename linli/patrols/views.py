@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.people.models import Person
+
 from . import access, services
-from .forms import FindingForm, HistoryForm, InspectionForm, StartForm
-from .models import ItemScore
+from .forms import FindingForm, HistoryForm, InspectionForm, ParticipantForm, StartForm
+from .models import Checklist, Inspection, ItemScore
 from .services import LOW_SCORE_PERCENT, PatrolError
 
 PER_PAGE = 20
@@ -86,8 +88,12 @@ def start(request):
 
 
 def _detail(request, patrol, form=None, error=None, status=200):
-    findings = patrol.findings.select_related("case", "building__compound", "stairwell__building__compound", "home")
+    findings = patrol.findings.select_related(
+        "case", "building__compound", "stairwell__building__compound", "home__stairwell__building__compound"
+    )
     may = access.may_patrol(request.user, patrol.compound)
+    lead = access.may_lead(request.user, patrol)
+    people = list(patrol.participants.order_by("name"))
     return render(
         request,
         "patrols/detail.html",
@@ -95,12 +101,42 @@ def _detail(request, patrol, form=None, error=None, status=200):
             "patrol": patrol,
             "findings": findings,
             "may_patrol": may,
+            "may_lead": lead,
             "form": form or FindingForm(compound=patrol.compound, prefix="f"),
             "error": error,
-            "participants": patrol.participants.count(),
+            "participants": len(people),
+            "people": people,
+            "participant_form": ParticipantForm(
+                candidates=access.participant_candidates(request.user, patrol), prefix="pp"
+            )
+            if lead
+            else None,
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def participants(request, pk):
+    """The leader adds (`pp-person`) or removes (`remove`) a participant."""
+    patrol = access.access_patrol(request.user, pk)
+    if not access.may_lead(request.user, patrol):
+        raise Http404
+    removing = request.POST.get("remove", "")
+    ident = removing or request.POST.get("pp-person", "")
+    person = Person.objects.filter(pk=int(ident)).first() if ident.isdigit() else None
+    if person is None:
+        return _detail(request, patrol, error=_("Choose a person."), status=422)
+    try:
+        if removing:
+            services.remove_participant(user=request.user, patrol=patrol, person=person)
+        else:
+            services.add_participant(user=request.user, patrol=patrol, person=person)
+    except PatrolError as exc:
+        return _detail(request, patrol, error=exc.message, status=exc.status_code)
+    messages.success(request, _("The participants are updated."))
+    return redirect("patrols:detail", pk=patrol.pk)
 
 
 @login_required
@@ -122,7 +158,9 @@ def add_finding(request, pk):
             patrol=patrol,
             text=d["text"],
             photo=d["photo"],
+            building=d["building"],
             stairwell=d["stairwell"],
+            home=d["home"],
             where=d["where"],
             severity=d["severity"],
         )
@@ -361,3 +399,89 @@ def history(request):
         context["compound_series"] = _series(result.by_compound, result.months)
         context["company_series"] = _series(result.by_company, result.months)
     return render(request, "patrols/history.html", context, status=status)
+
+
+# --- hygiene checklists --------------------------------------------------------------------
+
+
+@login_required
+def checklists(request):
+    """The checklists in use within reach; the compound's organisers create its own one."""
+    mine = access.organised_compounds(request.user)
+    if request.method == "POST":
+        compound = (
+            mine.filter(pk=request.POST.get("compound") or 0).first()
+            if request.POST.get("compound", "").isdigit()
+            else None
+        )
+        if compound is None:
+            raise Http404
+        try:
+            checklist = services.create_checklist(
+                user=request.user, compound=compound, name=request.POST.get("name", "")
+            )
+        except PatrolError as exc:
+            messages.error(request, exc.message)
+            return redirect("patrols:checklists")
+        messages.success(request, _("The compound's own checklist is made from the one it used: change it below."))
+        return redirect("patrols:checklist", checklist_pk=checklist.pk)
+    lists = access.visible_checklists(request.user).filter(active=True).select_related("compound", "community")
+    lists = lists.prefetch_related("items").order_by("compound__name", "community__name", "pk")
+    without = mine.exclude(pk__in=Checklist.objects.filter(active=True, compound__isnull=False).values("compound_id"))
+    return render(
+        request,
+        "patrols/checklists.html",
+        {"checklists": lists, "without": without.order_by("name")},
+    )
+
+
+@login_required
+def checklist(request, checklist_pk):
+    c = access.access_checklist(request.user, checklist_pk)
+    may_keep = access.may_keep_checklist(request.user, c)
+    error, status = None, 200
+    if request.method == "POST":
+        if not may_keep:
+            raise Http404
+        action, item = request.POST.get("action", ""), request.POST.get("item", "")
+        try:
+            if action == "rename":
+                new = services.rename_checklist(user=request.user, checklist=c, name=request.POST.get("name", ""))
+            elif action == "add":
+                new = services.add_item(
+                    user=request.user,
+                    checklist=c,
+                    text=request.POST.get("text", ""),
+                    max_score=request.POST.get("max_score", ""),
+                )
+            elif action in ("up", "down"):
+                new = services.move_item(user=request.user, checklist=c, item_id=item, up=action == "up")
+            elif action == "remove":
+                new = services.remove_item(user=request.user, checklist=c, item_id=item)
+            else:
+                raise PatrolError(_("Choose what to change."))
+        except PatrolError as exc:
+            error, status = exc.message, exc.status_code
+        else:
+            if new.pk != c.pk:
+                messages.success(
+                    request,
+                    _("Inspections were already scored on this checklist: a new version is made, they keep theirs."),
+                )
+            else:
+                messages.success(request, _("The checklist is saved."))
+            return redirect("patrols:checklist", checklist_pk=new.pk)
+    used = Inspection.objects.filter(checklist=c).count()
+    return render(
+        request,
+        "patrols/checklist.html",
+        {
+            "checklist": c,
+            "items": list(c.items.order_by("order", "pk")),
+            "may_keep": may_keep and c.active,
+            "used": used,
+            "error": error,
+            "newer": Checklist.objects.filter(replaces=c).first(),
+        },
+        status=status,
+    )

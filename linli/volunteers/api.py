@@ -103,6 +103,17 @@ class ActivityIn(Schema):
     capacity: int | None = None
 
 
+class ActivityPatchIn(Schema):
+    """Only the fields sent change; `capacity: null` means no limit."""
+
+    title: str | None = Field(None, max_length=80)
+    venue: str | None = Field(None, max_length=120)
+    description: str | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    capacity: int | None = None
+
+
 class SeriesIn(Schema):
     team_id: int
     kind: str
@@ -309,6 +320,23 @@ def create_activity(request, payload: ActivityIn):
             **payload.dict(exclude={"team_id"}),
         )
     return Answer(201, _activity_out(request, a))
+
+
+@router.patch(
+    "/activities/{code}",
+    response={200: ActivityOut, **ERRORS},
+    summary="Change an activity before it starts (organisers)",
+)
+def edit_activity(request, code: str, payload: ActivityPatchIn):
+    a = access.access_activity(request.user, code)
+    changes = payload.dict(exclude_unset=True)
+    for f in ("title", "venue", "description", "starts_at", "ends_at"):
+        if f in changes and changes[f] is None:
+            msg = _("This field cannot be empty.")
+            raise ApiError(422, "invalid", msg, errors=[{"field": f, "message": msg}])
+    with errors():
+        a = services.edit_activity(a, by=request.user, **changes)
+    return _activity_out(request, a, SignUp.objects.filter(activity=a, person_id=request.user.person_id).first())
 
 
 @router.post("/series", response={201: SeriesOut, **ERRORS}, summary="Create a recurring activity (organisers)")

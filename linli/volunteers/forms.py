@@ -28,6 +28,25 @@ class ActivityForm(_Base):
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 
+class EditForm(forms.Form):
+    """Changing a published activity: its team and kind stay."""
+
+    title = forms.CharField(label=_("Title of the activity"), max_length=80)
+    venue = forms.CharField(label=_("Where volunteers meet"), max_length=120)
+    description = forms.CharField(
+        label=_("What volunteers will do"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    capacity = forms.IntegerField(
+        label=_("Number of places"), required=False, min_value=1, help_text=_("Leave empty for no limit.")
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+
+
 class SeriesForm(_Base):
     rrule = forms.CharField(
         label=_("Repeats (RRULE)"),

@@ -138,6 +138,9 @@ class Activity(ActivityFields):
     cancelled_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     checkin_token = models.CharField(max_length=40, default=new_token, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # An occurrence of a series moved to another time keeps the start the series gave it, so
+    # materialising the series does not create that date again.
+    moved_from = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("activity")

@@ -20,6 +20,7 @@ KINDS = {
     "volunteers.promoted": gettext_lazy("I got a place from the waiting list"),
     "volunteers.cancelled": gettext_lazy("An activity I signed up for was cancelled"),
     "volunteers.reminder": gettext_lazy("Reminder the day before an activity"),
+    "activity.changed": gettext_lazy("The time or place of an activity I signed up for changed"),
 }
 
 
@@ -96,4 +97,18 @@ def reminder(activity, person_ids) -> None:
         % {"when": _when(activity), "venue": activity.venue},
         link=_link(activity),
         key=f"volunteers:activity:{activity.pk}:reminder",
+    )
+
+
+def changed(activity, person_ids, *, at) -> None:
+    """The time or the venue moved: one notice per person and change (its key holds the moment
+    of the change, so a second change is told again)."""
+    notify(
+        users=_users(person_ids),
+        kind="activity.changed",
+        title=_("Changed: %(title)s") % {"title": activity.title},
+        body=_("Now %(when)s–%(end)s, %(venue)s.")
+        % {"when": _when(activity), "end": f"{timezone.localtime(activity.ends_at):%H:%M}", "venue": activity.venue},
+        link=_link(activity),
+        key=f"volunteers:activity:{activity.pk}:changed:{at.timestamp():.6f}",
     )

@@ -182,14 +182,7 @@ def create_activity(
         capacity=capacity,
         place=place,
     )
-    if starts_at is None or ends_at is None:
-        raise VolunteerError(_("Give the start and the end."), field="starts_at")
-    if ends_at <= starts_at:
-        raise VolunteerError(_("The end must be after the start."), field="ends_at")
-    if ends_at - starts_at > dt.timedelta(minutes=MAX_MINUTES):
-        raise VolunteerError(_("An activity can last at most 24 hours."), field="ends_at")
-    if starts_at < now:
-        raise VolunteerError(_("The start is in the past."), field="starts_at")
+    _check_times(starts_at, ends_at, now)
     with transaction.atomic():
         return Activity.objects.create(**fields, starts_at=starts_at, ends_at=ends_at, created_by=user)
 
@@ -293,7 +286,9 @@ def materialise(series: ActivitySeries, *, now=None) -> int:
         until=horizon,
         skip_holidays=series.skip_holidays,
     )
-    existing = set(Activity.objects.filter(series=series, starts_at__in=starts).values_list("starts_at", flat=True))
+    # An occurrence moved by edit_activity still holds its date of the series (moved_from).
+    taken = Activity.objects.filter(series=series).filter(Q(starts_at__in=starts) | Q(moved_from__in=starts))
+    existing = {d for pair in taken.values_list("starts_at", "moved_from") for d in pair if d}
     duration = dt.timedelta(minutes=series.duration_minutes)
     new = [
         Activity(
@@ -338,6 +333,86 @@ def cancel_activity(*, activity: Activity, user, reason: str, now=None) -> Activ
             )
         )
         notify.cancelled(activity, people)
+    return activity
+
+
+EDITABLE = ("title", "description", "venue", "starts_at", "ends_at", "capacity")
+
+
+def _check_times(starts_at, ends_at, now) -> None:
+    if starts_at is None or ends_at is None:
+        raise VolunteerError(_("Give the start and the end."), field="starts_at")
+    if ends_at <= starts_at:
+        raise VolunteerError(_("The end must be after the start."), field="ends_at")
+    if ends_at - starts_at > dt.timedelta(minutes=MAX_MINUTES):
+        raise VolunteerError(_("An activity can last at most 24 hours."), field="ends_at")
+    if starts_at < now:
+        raise VolunteerError(_("The start is in the past."), field="starts_at")
+
+
+def edit_activity(activity: Activity, *, by, now=None, **changes) -> Activity:
+    """An organiser changes a published activity (only this one, even if it belongs to a
+    series) until it starts: title, description, venue, start and end, places. More places
+    move the waiting list up; fewer than those already signed up is refused. A new time or
+    venue is told to everyone signed up or waiting."""
+    now = _now(now)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise VolunteerError(_("These cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    _manager(by, activity.organisation)
+    with transaction.atomic():
+        # Locked like a sign-up: a sign-up counting the places and an edit lowering them are
+        # serialised, so the new capacity is checked against the final number signed up.
+        activity = _lock(activity)
+        if activity.state == Activity.State.CANCELLED:
+            raise VolunteerError(_("This activity was cancelled and can no longer be changed."), 409)
+        if now >= activity.starts_at:
+            raise VolunteerError(_("This activity has started and can no longer be changed."), 409)
+        new = {f: getattr(activity, f) for f in EDITABLE} | changes
+        new["title"] = _text(new["title"], limit=TITLE_MAX, empty=_("Give the activity a title."), field="title")
+        new["venue"] = _text(new["venue"], limit=VENUE_MAX, empty=_("Say where the volunteers meet."), field="venue")
+        new["description"] = _text(new["description"], limit=4000, empty="", field="description", required=False)
+        capacity = new["capacity"]
+        if capacity is not None:
+            try:
+                capacity = int(capacity)
+            except (TypeError, ValueError):
+                capacity = 0
+            if not 1 <= capacity <= 10000:
+                raise VolunteerError(
+                    _("The number of places must be at least 1 (or empty for no limit)."), field="capacity"
+                )
+        new["capacity"] = capacity
+        changed = [f for f in EDITABLE if new[f] != getattr(activity, f)]
+        if not changed:
+            return activity
+        if "starts_at" in changed or "ends_at" in changed:
+            _check_times(new["starts_at"], new["ends_at"], now)
+        taken = SignUp.objects.filter(activity=activity, state=SignUp.State.SIGNED_UP).count()
+        if capacity is not None and capacity < taken:
+            raise VolunteerError(
+                _("%(n)s volunteers already have a place: the number of places cannot be fewer.") % {"n": taken},
+                field="capacity",
+            )
+        if "starts_at" in changed:
+            if activity.series_id and activity.moved_from is None:
+                activity.moved_from = activity.starts_at
+                changed.append("moved_from")
+            activity.reminded_at = None  # the reminder goes out again the day before the new date
+            changed.append("reminded_at")
+        old_capacity = activity.capacity
+        for f in EDITABLE:
+            setattr(activity, f, new[f])
+        try:
+            with transaction.atomic():
+                activity.save(update_fields=changed)
+        except IntegrityError:  # activity_one_per_occurrence: another date of the series starts then
+            raise VolunteerError(_("Another date of this series starts at that time."), field="starts_at") from None
+        if "capacity" in changed and (capacity is None or (old_capacity is not None and capacity > old_capacity)):
+            _promote(activity)
+        if {"starts_at", "ends_at", "venue"} & set(changed):
+            people = activity.signups.filter(state__in=[SignUp.State.SIGNED_UP, SignUp.State.WAITING])
+            notify.changed(activity, list(people.values_list("person_id", flat=True)), at=now)
     return activity
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("join-requests/<int:pk>/<str:decision>/", views.decide, name="decide"),
     path("verify/<str:code>/", views.verify, name="verify"),
     path("a/<str:code>/", views.activity, name="activity"),
+    path("a/<str:code>/edit/", views.edit_activity, name="edit"),
     path("a/<str:code>/sign-up/", views.sign_up, name="sign_up"),
     path("a/<str:code>/cancel-sign-up/", views.cancel_sign_up, name="cancel_sign_up"),
     path("a/<str:code>/cancel/", views.cancel_activity, name="cancel"),

@@ -22,7 +22,7 @@ from linli.accounts.scope import visible_places
 from linli.people.models import Membership, Person
 
 from . import access, pdf, services
-from .forms import ActivityForm, AdjustForm, CancelForm, JoinForm, PeriodForm, SeriesForm
+from .forms import ActivityForm, AdjustForm, CancelForm, EditForm, JoinForm, PeriodForm, SeriesForm
 from .models import Activity, Attendance, Certificate, HoursEntry, JoinRequest, SignUp, VolunteerProfile
 from .services import VolunteerError
 
@@ -163,6 +163,34 @@ def activity(request, code):
         ctx["cancel_form"] = CancelForm(prefix="c")
         ctx["checkin_url"] = request.build_absolute_uri(reverse("volunteers:check_in", args=[a.code, a.checkin_token]))
     return render(request, T + "activity.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_activity(request, code):
+    """The organisers change an activity until it starts; a refusal is shown on the form."""
+    a = access.access_activity(request.user, code)
+    if not access.may_manage(request.user, a.organisation):
+        raise Http404
+    initial = {f: getattr(a, f) for f in services.EDITABLE}
+    initial["starts_at"] = timezone.localtime(a.starts_at)
+    initial["ends_at"] = timezone.localtime(a.ends_at)
+    form = EditForm(request.POST or None, initial=initial, prefix="a")
+    closed = None
+    if a.state == Activity.State.CANCELLED:
+        closed = _("This activity was cancelled and can no longer be changed.")
+    elif timezone.now() >= a.starts_at:
+        closed = _("This activity has started and can no longer be changed.")
+    if request.method == "POST" and not closed and form.is_valid():
+        try:
+            services.edit_activity(a, by=request.user, **{f: form.cleaned_data[f] for f in form.changed_data})
+        except VolunteerError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("The activity is changed."))
+            return redirect("volunteers:activity", code=a.code)
+    status = 422 if request.method == "POST" else 200
+    return render(request, T + "edit.html", {"activity": a, "form": form, "closed": closed}, status=status)
 
 
 @login_required

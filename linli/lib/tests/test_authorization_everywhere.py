@@ -24,6 +24,7 @@ from types import SimpleNamespace
 import pytest
 from auditlog.context import disable_auditlog
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -38,7 +39,7 @@ from linli.elevators import services as elevators
 from linli.meetings import services as meetings
 from linli.meetings.models import Meeting
 from linli.notices import announcements
-from linli.notices.models import Notification
+from linli.notices.models import AnnouncementAttachment, Notification
 from linli.patrols import services as patrols
 from linli.patrols.models import PatrolKind
 from linli.people.models import ImportJob, Membership, Organisation
@@ -158,6 +159,10 @@ def _objects(w, *, community, compound, building, stairwell, home, worker, resid
     o.announcement = announcements.publish(
         user=worker, level="compound", place=compound, title=title("停水通知"), body="周三停水"
     )
+    o.attachment = AnnouncementAttachment.objects.create(
+        announcement=o.announcement, file=ContentFile(b"%PDF-1.4\n", name="notice.pdf"), name=title("停水.pdf"),
+        content_type="application/pdf", size=10,
+    )  # fmt: skip
     o.notification = Notification.objects.create(user=resident, kind="case.reply", title=title("回复"))
     o.import_job = ImportJob.objects.create(user=worker, file_name="名册.xlsx", compound=compound)
     o.person = resident.person
@@ -178,6 +183,7 @@ def _objects(w, *, community, compound, building, stairwell, home, worker, resid
     o.patrol = patrols.start_patrol(user=worker, compound=compound, kind=PatrolKind.STAIRWELL)
     o.finding = patrols.add_finding(user=worker, patrol=o.patrol, text=title("楼道堆放纸箱"), stairwell=stairwell)
     o.inspection = patrols.start_inspection(user=worker, compound=compound, area=title("一号楼楼道"))
+    o.checklist = patrols.create_checklist(user=worker, compound=compound, name=title("卫生检查表"))
     o.post = rosters.create_post(user=worker, compound=compound, name=title("东门岗"))
     o.shift = rosters.create_shift(user=worker, post=o.post, starts=start, ends=start + dt.timedelta(hours=4))
     o.duty = rosters.assign(user=worker, shift=o.shift, person=resident.person)
@@ -237,6 +243,8 @@ FILL = {
     ("cases", "pk"): lambda o, route: o.revisit.pk if "revisits" in route else 1,
     ("cases", "action"): "accept",
     ("notices", "pk"): lambda o, route: o.announcement.pk if "announcements" in route else o.notification.pk,
+    ("notices", "file_pk"): lambda o, route: o.attachment.pk,
+    ("notices", "home_pk"): lambda o, route: o.home.pk,
     ("resolutions", "code"): lambda o, route: o.resolution.code,
     ("resolutions", "meeting_code"): lambda o, route: o.meeting.code,
     ("resolutions", "pk"): 1,
@@ -265,6 +273,7 @@ FILL = {
         if "inspections/" in route
         else o.patrol.pk
     ),  # fmt: skip
+    ("patrols", "checklist_pk"): lambda o, route: o.checklist.pk,
     ("rosters", "token"): lambda o, route: o.post.token,
     ("privacy", "pk"): lambda o, route: o.deletion.pk if "deletions" in route else o.correction.pk,
     ("rosters", "post_pk"): lambda o, route: o.post.pk,
@@ -288,6 +297,7 @@ FILL = {
     ("api", "revisit_id"): lambda o, route: o.revisit.pk,
     ("api", "notification_id"): lambda o, route: o.notification.pk,
     ("api", "announcement_id"): lambda o, route: o.announcement.pk,
+    ("api", "attachment_id"): lambda o, route: o.attachment.pk,
     ("api", "project_id"): lambda o, route: o.project.pk,
     ("api", "venue_id"): lambda o, route: o.venue.pk,
     ("api", "comment_id"): lambda o, route: o.comment.pk,

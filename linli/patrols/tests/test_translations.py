@@ -1,9 +1,13 @@
-"""Every msgid of the app (Python and templates) has its Chinese in linli/locale/zh/patrols.py."""
+"""Every msgid of the app (Python and templates) has its Chinese in linli/locale/zh/patrols.py
+(or, for the checklists and participants pages, linli/locale/zh/volunteers_edit.py)."""
 
 import re
 from pathlib import Path
 
-from linli.locale.zh.patrols import ZH
+from linli.locale.zh.patrols import ZH as ZH_PATROLS
+from linli.locale.zh.volunteers_edit import ZH as ZH_EDIT
+
+ZH = ZH_PATROLS | ZH_EDIT
 
 APP = Path(__file__).resolve().parent.parent
 PY = [r'(?<![\w])_\(\s*"((?:[^"\\]|\\.)*)"', r'gettext_lazy\("((?:[^"\\]|\\.)*)"']

@@ -60,7 +60,9 @@ def test_thirty_sign_ups_for_ten_places_never_overfill(world):
         now=BEFORE,
     )
 
-    outcomes = race([lambda u=u: services.sign_up(activity=Activity(pk=activity.pk), user=u).state for u in users])
+    outcomes = race(
+        [lambda u=u: services.sign_up(activity=Activity(pk=activity.pk), user=u, now=BEFORE).state for u in users]
+    )
     assert sorted(outcomes).count("signed_up") == 10 and outcomes.count("waiting") == 20
     assert SignUp.objects.filter(activity=activity, state="signed_up").count() == 10
 
@@ -127,3 +129,51 @@ def test_a_double_tap_signs_up_once_and_checks_in_once(world):
         * 2
     )
     assert sorted(checkins) == ["You have already checked in.", "ok"]
+
+
+def test_lowering_the_places_while_volunteers_sign_up_never_overfills(world):
+    """The edit and the sign-ups lock the same row: whichever order they run in, the places
+    taken never exceed the capacity the activity ends with."""
+    leader = _person("梁队长", "13900000021")
+    Membership.objects.create(organisation=world.team, person=leader, role=Membership.Role.LEADER)
+    leo = _user("leo", leader)
+    users = []
+    for i in range(12):
+        p = _person(f"队员{i:02d}", f"137000000{i:02d}")
+        Membership.objects.create(organisation=world.team, person=p)
+        users.append(_user(f"v{i:02d}", p))
+    for round_ in range(3):  # a race may go either way: run it a few times
+        activity = services.create_activity(
+            user=leo,
+            organisation=world.team,
+            kind="service_day",
+            title=f"周日服务{round_}",
+            venue="花园",
+            starts_at=START,
+            ends_at=END,
+            capacity=10,
+            now=BEFORE,
+        )
+        for u in users[:4]:
+            services.sign_up(activity=activity, user=u, now=BEFORE)
+        calls = [
+            lambda u=u, pk=activity.pk: services.sign_up(activity=Activity(pk=pk), user=u, now=BEFORE).state
+            for u in users[4:]
+        ]
+        calls.insert(
+            3,
+            lambda pk=activity.pk: (
+                services.edit_activity(Activity.objects.get(pk=pk), by=leo, capacity=6, now=BEFORE) and "edited"
+            ),
+        )
+        outcomes = race(calls)
+        activity.refresh_from_db()
+        signed = SignUp.objects.filter(activity=activity, state="signed_up").count()
+        assert signed <= activity.capacity
+        if "edited" in outcomes:
+            assert activity.capacity == 6 and signed == 6
+        else:
+            assert activity.capacity == 10 and signed == 10
+            # Refused: more than six had a place by the time the edit held the lock.
+            assert any(str(o).endswith("the number of places cannot be fewer.") for o in outcomes)
+        assert SignUp.objects.filter(activity=activity, state="waiting").count() == 12 - signed
