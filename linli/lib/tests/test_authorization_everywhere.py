@@ -282,6 +282,8 @@ FILL = {
     ("volunteers", "person_id"): lambda o, route: o.person.pk,
     ("volunteers", "token"): lambda o, route: o.activity.checkin_token,
     ("volunteers", "decision"): "approve",
+    # An indicator's rows for the objects' community (the trailing "&_=" swallows the rest of
+    # the route): without a place they are the user's own place's.
     ("results", "key"): lambda o, route: f"cases_received/?place=community:{o.community.pk}&_=",
     ("results", "pk"): lambda o, route: (o.compound if "compound" in route else o.community).pk,
     # The API's parameters.
