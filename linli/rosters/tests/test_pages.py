@@ -221,3 +221,11 @@ def test_another_communitys_worker_gets_404(world, post, as_user):
     c = as_user(_user("wendy", p))
     assert c.get(f"/rosters/p/{post.pk}/").status_code == 404
     assert "东门岗" not in c.get("/rosters/").content.decode()
+
+
+def test_organisers_find_the_rosters_in_the_menu_and_volunteers_their_duties_on_volunteering(world, as_user):
+    page = as_user(world.carol).get("/").content.decode()
+    assert 'href="/rosters/"' in page and "Duty rosters" in page
+    volunteering = as_user(world.grace).get("/volunteers/").content.decode()
+    assert 'href="/rosters/mine/"' in volunteering and "My duty shifts" in volunteering
+    assert 'href="/rosters/"' not in as_user(world.alice).get("/").content.decode()
