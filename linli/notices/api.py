@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja import Status as Answer
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from linli.accounts.scope import MODELS
@@ -26,6 +27,9 @@ from .models import AnnouncementAttachment, Notification
 from .models import HomeToldInPerson as Told
 
 router = Router(tags=["notices"])
+
+# The codes of notices.attachments' refusals: the API names the field `files` for them.
+FILE_ERRORS = {"type", "too_large", "photo", "mismatch", "too_many"}
 
 
 class NotificationOut(Schema):
@@ -278,7 +282,19 @@ def announcement_list(request):
 def announcement_publish(request, payload: AnnouncementIn):
     """Publish to everyone living in a place the caller may publish to, to those holding a role
     there (`role`), or to the members of an organisation (`organisation` instead of a place);
-    they are told under the bell. Files are attached in the composer page."""
+    they are told under the bell. With files: `POST /announcements/with-files`."""
+    return _publish(request, payload)
+
+
+@router.post("/announcements/with-files", response={201: AnnouncementOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def announcement_publish_with_files(request, payload: Form[AnnouncementIn], files: File[list[UploadedFile]] = None):
+    """As `POST /announcements`, sent as multipart/form-data with the files attached (photos,
+    PDF, Word or Excel; each checked by its content, all before anything is saved: one bad file
+    and nothing is published)."""
+    return _publish(request, payload, files or ())
+
+
+def _publish(request, payload: AnnouncementIn, files=()):
     if payload.organisation is not None:
         org = ann.publishable_organisations(request.user).filter(pk=payload.organisation).first()
         if org is None:
@@ -300,9 +316,12 @@ def announcement_publish(request, payload: AnnouncementIn):
             body=payload.body,
             pinned=payload.pinned,
             expires=payload.expires,
+            files=files,
         )
     except DjangoValidationError as exc:
         field = {"expired": "expires", "audience": "role"}.get(exc.code, "title")
+        if exc.code in FILE_ERRORS:
+            field = "files"
         raise invalid_input(field, " ".join(exc.messages)) from None
     return Answer(201, announcement)
 

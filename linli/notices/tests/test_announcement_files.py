@@ -137,3 +137,22 @@ def test_files_over_the_api(cw, client):
     _, key = ApiToken.issue(user=cw.olga, name="phone")
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {key}"
     assert client.get(url).status_code == 404
+
+
+def test_publishing_with_files_over_the_api(cw, client):
+    from linli.accounts.models import ApiToken
+
+    _, key = ApiToken.issue(user=cw.carol, name="desk")
+    client.defaults.update(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
+    form = {"level": "building", "place": cw.b1.pk, "title": "停水", "body": "周三停水"}
+    r = client.post("/api/v1/notices/announcements/with-files", {**form, "files": [pdf(), photo_with_gps()]})
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert [f["name"] for f in body["attachments"]] == ["停水通知.pdf", "门口.jpg"]
+    assert Announcement.objects.get(pk=body["id"]).attachments.count() == 2
+
+    bad = SimpleUploadedFile("run.exe", b"MZ\x90\x00", content_type="application/pdf")
+    before = (Announcement.objects.count(), AnnouncementAttachment.objects.count())
+    r = client.post("/api/v1/notices/announcements/with-files", {**form, "title": "第二", "files": [pdf(), bad]})
+    assert r.status_code == 422 and "run.exe" in r.content.decode() and "files" in r.content.decode()
+    assert (Announcement.objects.count(), AnnouncementAttachment.objects.count()) == before
