@@ -31,13 +31,21 @@ def canonical(choices: dict) -> str:
     return json.dumps(choices, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def lines(vote, units, ballots: dict, receipts: dict) -> list[str]:
+def lines(vote, units, ballots: dict, receipts: dict, texts: dict | None = None) -> list[str]:
+    """The published lines, sorted. `texts` may give each ballot's `canonical` choices already
+    made (services.inputs makes each distinct one once); each owner's token is made once."""
     by_key = {u.key: u for u in units}
+    salt = vote.salt.encode()
+    tokens: dict[str, str] = {}
     out = []
     for key, receipt in receipts.items():
         u = by_key[key]
+        owner = tokens.get(u.head)
+        if owner is None:  # as token(): hmac.digest is the same HMAC, made in one call
+            owner = tokens[u.head] = hmac.digest(salt, u.head.encode(), "sha256").hex()[:16]
         flag = "c" if u.compensation else "a" if u.affected else "-"
-        out.append(f"{receipt}|{token(vote.salt, u.head)}|{u.area}|{flag}|{canonical(ballots[key])}")
+        text = texts[key] if texts is not None else canonical(ballots[key])
+        out.append(f"{receipt}|{owner}|{u.area}|{flag}|{text}")
     out.sort()
     return out
 

@@ -95,9 +95,14 @@ def compute(rules: dict, matters: list[MatterSpec], units: list[Unit], ballots: 
     cast = [u for u, _ in cast_with]
     part_area = sum(u.area for u in cast)
     cast_area_by_head: dict[str, int] = defaultdict(int)
+    cast_units_by_head: dict[str, int] = defaultdict(int)
     for u in cast:
         cast_area_by_head[u.head] += u.area
+        cast_units_by_head[u.head] += 1
     part_heads = len(cast_area_by_head)
+    # An owner who cast one unit of positive area approves whatever that unit chose: only the
+    # others need the comparison in approval() (100,000 ballots, issue 10).
+    irregular = [h for h, n in cast_units_by_head.items() if n > 1 or cast_area_by_head[h] <= 0]
 
     participation = {
         "area": ratio(part_area, total_area),
@@ -119,21 +124,26 @@ def compute(rules: dict, matters: list[MatterSpec], units: list[Unit], ballots: 
                 choice = choices.get(key)
                 if choice in units_per_choice:
                     units_per_choice[choice] += 1
-                if choice == YES:
-                    yes[u.head] += u.area
+                    if choice == YES:
+                        yes[u.head] += u.area
         else:
             for u, choices in cast_with:
                 chosen = choices.get(key)
                 if isinstance(chosen, list):
+                    head, area = u.head, u.area
                     for option in chosen:
-                        area_for[option][u.head] += u.area
+                        area_for[option][head] += area
         return area_for, units_per_choice
 
     def approval(area_by_head: dict) -> tuple[int, int]:
         """Approving area, and approving heads, among the participants. An owner approves
         when more than half of the area he cast approves."""
         area = sum(area_by_head.values())
-        heads_for = sum(1 for head, a in area_by_head.items() if 2 * a > cast_area_by_head[head])
+        # As counting `2 * a > cast_area_by_head[head]` over all: an owner with one unit cast,
+        # of positive area, has every a = k * that area (k >= 1), which is more than half.
+        heads_for = len(area_by_head) - sum(
+            1 for head in irregular if head in area_by_head and not 2 * area_by_head[head] > cast_area_by_head[head]
+        )
         return area, heads_for
 
     special = set(rules.get("special_items") or [])
