@@ -31,4 +31,9 @@ app.conf.beat_schedule = {
     "rosters-tick": {"task": "rosters.tick", "schedule": 900.0},
     # Personal data past its retention period (docs/privacy.md), at night.
     "privacy-retention-sweep": {"task": "privacy.retention_sweep", "schedule": crontab(hour=3, minute=30)},
+    # The monthly reports (PDF) of the month just ended, for every community and the subdistrict.
+    "results-monthly-reports": {
+        "task": "results.monthly_reports",
+        "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
 }

@@ -20,7 +20,7 @@ from ninja import Query, Router, Schema
 
 from linli.lib.api_support import ApiError, ErrorOut, invalid_input
 
-from . import access
+from . import access, exports
 from . import indicators as ind
 from .period import Period, parse
 from .tables import children
@@ -191,3 +191,10 @@ def rows(
             RowOut(id=obj.pk, cells=[str(fn(obj)) for _label, fn in columns]) for obj in qs[offset : offset + limit]
         ],
     )
+
+
+@router.get("/open", auth=None, response={200: dict, 422: ErrorOut}, summary="Open data of a period (no login)")
+def open_data(request, period: str | None = None):
+    """The anonymised aggregates of the public indicators per compound and community, as
+    /results/open/<period>.json (schema in docs/results.md, "Open data")."""
+    return exports.open_data(_period(period, None, None))

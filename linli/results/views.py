@@ -4,13 +4,13 @@ of a compound or a community (aggregates only, no names)."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
 from linli.places.models import Community, Compound
 
-from . import access
+from . import access, exports
 from . import indicators as ind
 from .period import Period, last_full_month, parse
 from .tables import children, parse_place, table
@@ -117,3 +117,81 @@ def public_compound(request, pk):
 
 def public_community(request, pk):
     return _public(request, "community", get_object_or_404(Community, pk=pk))
+
+
+# --- exports (Excel for staff, open data for anyone) ---------------------------------------
+
+
+def _download(content, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@never_cache
+def export_table(request):
+    """The results table as on the page (same place, period and access), as an .xlsx file."""
+    if not access.is_staff(request.user):
+        raise PermissionDenied
+    level, place = _place(request)
+    period, _error = _period(request)
+    content = exports.table_workbook(level, place, period, table(level, place, period))
+    return _download(content, exports.XLSX, f"results-{level}-{place.pk}-{period.code}.xlsx")
+
+
+@login_required
+@never_cache
+def export_rows(request, indicator):
+    """Every row behind a figure (not only the page's fifty), masked as on the page."""
+    if not access.is_staff(request.user):
+        raise PermissionDenied
+    found = ind.get(indicator)
+    if found is None:
+        raise Http404
+    level, place = _place(request)
+    period, _error = _period(request)
+    qs = found.rows(level, [place.pk], period)
+    value = found.value(level, [place.pk], period)
+    content = exports.rows_workbook(found, level, place, period, value, qs)
+    return _download(content, exports.XLSX, f"{found.key}-{level}-{place.pk}-{period.code}.xlsx")
+
+
+def _open_period(code: str) -> Period:
+    try:
+        return parse(code)
+    except ValidationError:
+        raise Http404 from None
+
+
+def open_csv(request, period):
+    chosen = _open_period(period)
+    text = exports.open_csv(exports.open_data(chosen))
+    return _download(text.encode("utf-8"), "text/csv; charset=utf-8", f"linli-results-{chosen.code}.csv")
+
+
+def open_json(request, period):
+    data = exports.open_data(_open_period(period))
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@never_cache
+def report_pdf(request):
+    """The monthly report of a place the user may read (404 for any other place)."""
+    from . import report
+
+    if not access.is_staff(request.user):
+        raise Http404
+    level = request.GET.get("level") or ""
+    if level or request.GET.get("place", "").isdigit():
+        level, place = level, access.access(request.user, level, request.GET.get("place"))
+    else:
+        level, place = _place(request)
+    try:
+        period = parse(request.GET.get("period"))
+    except ValidationError:
+        raise Http404 from None
+    response = HttpResponse(report.build(level, place, period), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="report-{level}-{place.pk}-{period.code}.pdf"'
+    return response

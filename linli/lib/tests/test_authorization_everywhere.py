@@ -69,6 +69,8 @@ PUBLIC_PAGES = {
     "campaigns:manifest",  # and its web-app manifest
     "results:public_compound",  # 创熟 results in public: aggregates only, no names
     "results:public_community",
+    "results:open_csv",  # open data: anonymised aggregates of the public indicators
+    "results:open_json",
 }
 
 T = timezone.now() - dt.timedelta(days=3)  # a meeting held three days ago
@@ -286,6 +288,8 @@ FILL = {
     # the route): without a place they are the user's own place's.
     ("results", "key"): lambda o, route: f"cases_received/?place=community:{o.community.pk}&_=",
     ("results", "pk"): lambda o, route: (o.compound if "compound" in route else o.community).pk,
+    # An indicator's rows as Excel, for the objects' community ("&_=" swallows the rest).
+    ("results", "indicator"): lambda o, route: f"cases_received/export.xlsx?place=community:{o.community.pk}&_=",
     # The API's parameters.
     ("api", "community_id"): lambda o, route: o.community.pk,
     ("api", "compound_id"): lambda o, route: o.compound.pk,

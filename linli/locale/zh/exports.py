@@ -1,0 +1,10 @@
+# ruff: noqa: E501  (translations read best one per line)
+"""Chinese for the results' exports (linli/results/exports.py): Excel files and open data."""
+
+ZH = {
+    "Counts of people or of cases from 1 to 4 are withheld; rates and means when fewer than 5 cases, rated cases or assigned homes stand behind them; volunteer hours when fewer than 5 volunteers earned them.": "人数或案件数为1至4时不公开；比率和平均值在其所依据的案件、已评价案件或分配住户少于5个时不公开；志愿服务时长在参与志愿者少于5人时不公开。",
+    "Download Excel": "下载 Excel",
+    "Indicator": "指标",
+    "Section": "类别",
+    "Unit": "单位",
+}

@@ -1,0 +1,58 @@
+"""The monthly report's editable words: staff change the title, intro, closing and headings of
+the PDF in the Django admin, per subdistrict or per community; the figures are never typed."""
+
+from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+PLACEHOLDERS = ("place", "month", "children", "generated")
+
+
+class ReportTemplate(models.Model):
+    """The words of the monthly report. One with neither place is the default; a community's
+    own wins over its subdistrict's, which wins over the default. The texts may hold
+    {place} {month} {children} {generated}, replaced by plain text (nothing else is evaluated)."""
+
+    subdistrict = models.OneToOneField(
+        "places.Subdistrict",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_template",
+        verbose_name=_("subdistrict"),
+    )
+    community = models.OneToOneField(
+        "places.Community",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_template",
+        verbose_name=_("community"),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    intro = models.TextField(_("introduction"), blank=True)
+    closing = models.TextField(_("closing text"), blank=True)
+    heading_indicators = models.CharField(_("heading of the indicators"), max_length=80)
+    heading_compare = models.CharField(_("heading of the comparison"), max_length=80)
+    heading_chart = models.CharField(_("heading of the chart"), max_length=80)
+    heading_cases = models.CharField(_("heading of the notable cases"), max_length=80)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("monthly report template")
+        verbose_name_plural = _("monthly report templates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subdistrict__isnull=True) | Q(community__isnull=True),
+                name="report_template_one_place",
+            ),
+            models.UniqueConstraint(  # every default row indexes as 0: at most one default
+                Coalesce("subdistrict", Value(0)),
+                condition=Q(subdistrict__isnull=True, community__isnull=True),
+                name="report_template_one_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.community or self.subdistrict or _("default"))
