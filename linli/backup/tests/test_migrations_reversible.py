@@ -15,10 +15,12 @@ def _schema(connection) -> dict:
             columns = sorted(
                 (c.name, c.type_code, c.null_ok) for c in connection.introspection.get_table_description(cursor, table)
             )
-            constraints = sorted(
+            constraints = (
                 (tuple(c["columns"]), c["primary_key"], c["unique"], c["index"], c["check"], c["foreign_key"])
                 for c in connection.introspection.get_constraints(cursor, table).values()
             )
+            # An expression index reports a column of None: compare them as text.
+            constraints = sorted(constraints, key=repr)
             out[table] = (columns, constraints)
     return out
 
