@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -30,11 +31,9 @@ def mine(request):
 
 
 def _download(request, body: bytes, content_type: str, ext: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
     name = f"linli-my-data-{timezone.localdate():%Y%m%d}.{ext}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    headers = {"Content-Disposition": content_disposition_header(True, name), "Cache-Control": "no-store"}
+    return HttpResponse(body, content_type=content_type, headers=headers)
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
 from linli.places.models import Community, Compound
@@ -46,6 +47,17 @@ def _choices(user):
     return subdistricts, communities, compounds
 
 
+def _figure(request, key):
+    """A figure's indicator, place and period as asked for, for staff who may read that place."""
+    if not access.is_staff(request.user):
+        raise PermissionDenied
+    indicator = ind.get(key)
+    if indicator is None:
+        raise Http404
+    level, place = _place(request)
+    return (indicator, level, place, *_period(request))
+
+
 @login_required
 @never_cache
 def index(request):
@@ -71,13 +83,7 @@ def index(request):
 @login_required
 @never_cache
 def rows(request, key):
-    if not access.is_staff(request.user):
-        raise PermissionDenied
-    indicator = ind.get(key)
-    if indicator is None:
-        raise Http404
-    level, place = _place(request)
-    period, period_error = _period(request)
+    indicator, level, place, period, period_error = _figure(request, key)
     qs = indicator.rows(level, [place.pk], period)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     columns = indicator.row_columns
@@ -122,10 +128,9 @@ def public_community(request, pk):
 # --- exports (Excel for staff, open data for anyone) ---------------------------------------
 
 
-def _download(content, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _download(content: bytes, content_type: str, filename: str, *, as_attachment: bool = True) -> HttpResponse:
+    headers = {"Content-Disposition": content_disposition_header(as_attachment, filename)}
+    return HttpResponse(content, content_type=content_type, headers=headers)
 
 
 @login_required
@@ -144,13 +149,7 @@ def export_table(request):
 @never_cache
 def export_rows(request, indicator):
     """Every row behind a figure (not only the page's fifty), masked as on the page."""
-    if not access.is_staff(request.user):
-        raise PermissionDenied
-    found = ind.get(indicator)
-    if found is None:
-        raise Http404
-    level, place = _place(request)
-    period, _error = _period(request)
+    found, level, place, period, _error = _figure(request, indicator)
     qs = found.rows(level, [place.pk], period)
     value = found.value(level, [place.pk], period)
     content = exports.rows_workbook(found, level, place, period, value, qs)
@@ -192,6 +191,5 @@ def report_pdf(request):
         period = parse(request.GET.get("period"))
     except ValidationError:
         raise Http404 from None
-    response = HttpResponse(report.build(level, place, period), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="report-{level}-{place.pk}-{period.code}.pdf"'
-    return response
+    name = f"report-{level}-{place.pk}-{period.code}.pdf"
+    return _download(report.build(level, place, period), "application/pdf", name, as_attachment=False)
