@@ -248,6 +248,9 @@ IMPORT_MAX_BYTES = int(os.environ.get("LINLI_IMPORT_MAX_BYTES", str(50 * 1024 * 
 PHOTO_MAX_BYTES = int(os.environ.get("LINLI_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 # A font with Chinese glyphs for printed posters (path to .ttf/.otf/.ttc); found on the system when empty.
 CJK_FONT = os.environ.get("LINLI_CJK_FONT", "")
+# A TrueType (glyf-outline) Chinese font embedded in every PDF (path to .ttf/.ttc, face 0);
+# WenQuanYi Micro Hei / Zen Hei are found on the system when empty (linli/lib/pdf_fonts.py).
+PDF_CJK_FONT = os.environ.get("LINLI_PDF_FONT", "")
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 

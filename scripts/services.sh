@@ -30,8 +30,8 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "services: installing chromium"
   apt_install chromium || true
 fi
-if ! fc-list 2>/dev/null | grep -qi "CJK"; then
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
   echo "services: installing a CJK font"
-  apt_install fonts-noto-cjk || true
+  apt_install fonts-wqy-microhei || true
 fi
 exit 0

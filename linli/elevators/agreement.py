@@ -2,8 +2,8 @@
 shares are computed, one row per home with a signature line, and the total.
 
 The document is Chinese whatever the reader's language: it is the paper the owners of a Foshan
-stairwell sign and file with the approval. It uses reportlab's built-in CID font STSong-Light,
-which every PDF reader provides, so no font file is needed; figures are set in Helvetica.
+stairwell sign and file with the approval. Its Chinese font is embedded
+(linli/lib/pdf_fonts.py), so any reader shows it; figures are set in Helvetica.
 Before adoption the same document is marked as a draft (草案) for the owners to discuss.
 """
 
@@ -14,11 +14,12 @@ from io import BytesIO
 
 from django.utils import timezone
 
+from linli.lib.pdf_fonts import cjk_font
+
 from .models import ElevatorProject, MaintenancePlan
 from .services import frozen_shares, home_label, maintenance_shares, preview
 from .sharing import coefficient_text, yuan
 
-CJK = "STSong-Light"
 FIGURES = "Helvetica"
 
 
@@ -49,14 +50,6 @@ def agreement_rows(project: ElevatorProject) -> tuple[list[Row], str]:
     ], yuan(total)
 
 
-def _register_font():
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if CJK not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK))
-
-
 def agreement_pdf(project: ElevatorProject) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -64,7 +57,7 @@ def agreement_pdf(project: ElevatorProject) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register_font()
+    CJK = cjk_font()
     rows, total = agreement_rows(project)
     stairwell = project.stairwell
     place = f"{stairwell.building.compound.name} {stairwell.building.name} {stairwell.name}"

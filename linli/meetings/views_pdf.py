@@ -1,6 +1,6 @@
 """The minutes as a PDF (会议纪要), in Chinese whatever the reader's language: it is the paper
-that goes on the notice board and into the file. reportlab's built-in CID font STSong-Light,
-so no font file is needed (as linli/votes/announcement.py).
+that goes on the notice board and into the file. The Chinese font is embedded
+(linli/lib/pdf_fonts.py), as in every PDF of linli.
 
 Who came is told as a count and the organisations present, not as a list of residents' names."""
 
@@ -13,13 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
+from linli.lib.pdf_fonts import cjk_font
 from linli.people.models import Membership, Organisation
 
 from . import access
 from .models import Meeting, Minutes
 from .views import minutes_of, minutes_rows, place_label
 
-CJK = "STSong-Light"
 KINDS = {
     Meeting.Kind.STAIRWELL: "楼道会议",
     Meeting.Kind.TEA_PARTY: "楼道茶话会",
@@ -89,12 +89,9 @@ def minutes_pdf(meeting: Meeting, minutes: Minutes) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    if CJK not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+    CJK = cjk_font()
     title = ParagraphStyle("title", fontName=CJK, fontSize=17, leading=24, alignment=1, spaceAfter=3 * mm)
     heading = ParagraphStyle("heading", fontName=CJK, fontSize=12, leading=18, spaceBefore=3 * mm)
     body = ParagraphStyle("body", fontName=CJK, fontSize=10.5, leading=16, wordWrap="CJK")

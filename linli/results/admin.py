@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ReportTemplate
 
@@ -24,4 +25,5 @@ class ReportTemplateAdmin(admin.ModelAdmin):
                 "description": "{place} {month} {children} {generated}",
             },
         ),
+        (_("Charts"), {"fields": ("chart_trend", "chart_compare", "chart_categories")}),
     )

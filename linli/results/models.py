@@ -37,6 +37,21 @@ class ReportTemplate(models.Model):
     heading_compare = models.CharField(_("heading of the comparison"), max_length=80)
     heading_chart = models.CharField(_("heading of the chart"), max_length=80)
     heading_cases = models.CharField(_("heading of the notable cases"), max_length=80)
+    chart_trend = models.BooleanField(
+        _("charts of the last twelve months"),
+        default=True,
+        help_text=_("Cases received and resolved, and volunteer hours, month by month, under the indicators."),
+    )
+    chart_compare = models.BooleanField(
+        _("chart comparing the communities or compounds"),
+        default=True,
+        help_text=_("Cases received and resolved on time in each, under the comparison table."),
+    )
+    chart_categories = models.BooleanField(
+        _("chart of the cases by category"),
+        default=True,
+        help_text=_("Without it, its heading is left out too."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -1,11 +1,12 @@
 """The monthly report (创熟工作月报) as a PDF, in Chinese whatever the reader's language.
 
 `build(level, place, period)` lays out: the title, the staff-edited intro, the indicators of
-the period beside the period before, the communities (or compounds) compared one row each, a
-bar chart of the period's cases by category, the notable cases (titles only, never names),
-the closing text and the time it was generated. The figures come from `indicators.compute`,
-never from anything typed. reportlab's built-in CID font STSong-Light is used, as the other
-PDFs of linli (volunteers' certificate, vote notices, elevator agreement).
+the period beside the period before and the charts of the twelve months to it, the communities
+(or compounds) compared one row each and in a bar chart, a bar chart of the period's cases by
+category (report_charts.py draws them; staff may switch each off in the template), the notable
+cases (titles only, never names), the closing text and the time it was generated. The figures
+come from `indicators.compute`, never from anything typed. The Chinese font is embedded
+(linli/lib/pdf_fonts.py), as in the other PDFs of linli.
 
 `write_all(period)` writes the PDFs of the subdistricts and every community under
 LINLI_VAR_DIR/reports/<period>/ (the monthly schedule).
@@ -23,14 +24,15 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from linli.cases.models import Case, Status
+from linli.lib.pdf_fonts import cjk_font
 from linli.places.models import Community, Subdistrict
 
 from . import indicators as ind
+from . import report_charts as charts
 from .models import ReportTemplate
 from .period import Period, custom, month
 from .tables import children
 
-CJK = "STSong-Light"
 CHILD_NAME = {"subdistrict": "社区", "community": "小区"}
 COMPARED = (  # the comparison table's columns: what fits across an A4 page
     "cases_received",
@@ -53,6 +55,7 @@ DEFAULT_WORDS = {
     "heading_chart": "三、本月诉求分类",
     "heading_cases": "四、本月重点诉求",
 }
+CHARTS = ("chart_trend", "chart_compare", "chart_categories")  # switched on unless the template says not
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -76,8 +79,11 @@ def template_for(level: str, place) -> ReportTemplate | None:
     return None
 
 
-def words(level: str, place, period: Period, generated: dt.datetime) -> dict:
-    tpl = template_for(level, place)
+_ASK = object()
+
+
+def words(level: str, place, period: Period, generated: dt.datetime, tpl=_ASK) -> dict:
+    tpl = template_for(level, place) if tpl is _ASK else tpl
     values = {
         "place": place.name,
         "month": month_text(period),
@@ -126,16 +132,22 @@ def notable_cases(level: str, place, period: Period, now: dt.datetime) -> tuple[
     )
 
 
-def data(level: str, place, period: Period, now: dt.datetime | None = None) -> dict:
+def chart_switches(tpl) -> dict:
+    return {key: getattr(tpl, key) if tpl else True for key in CHARTS}
+
+
+def data(level: str, place, period: Period, now: dt.datetime | None = None, switches: dict | None = None) -> dict:
     """Everything the PDF shows, as plain values (the tests compare these with `compute`)."""
     now = now or timezone.now()
+    switches = switches or chart_switches(None)
     before = previous(period)
     shown = [i for i in ind.INDICATORS if level in i.levels]
     this = ind.compute(level, [place.pk], period, now=now)[place.pk]
     last = ind.compute(level, [place.pk], before, now=now)[place.pk]
     kids = children(level, place)
     compared = [ind.BY_KEY[k] for k in COMPARED]
-    kid_figures = ind.compute(ind.CHILD[level], [k.pk for k in kids], period, keys=COMPARED, now=now) if kids else {}
+    keys = (*COMPARED, "cases_resolved_on_time")  # the comparison chart's second bar, from the same query
+    kid_figures = ind.compute(ind.CHILD[level], [k.pk for k in kids], period, keys=keys, now=now) if kids else {}
     supported, overdue = notable_cases(level, place, period, now)
     return {
         "period": period,
@@ -147,29 +159,29 @@ def data(level: str, place, period: Period, now: dt.datetime | None = None) -> d
         "supported": supported,
         "overdue": overdue,
         "now": now,
-    }
+        "switches": switches,
+        "months": charts.monthly(level, place, period, now=now) if switches["chart_trend"] else [],
+        "kid_cases": [(k.name, kid_figures[k.pk]["cases_received"], kid_figures[k.pk]["cases_resolved_on_time"])
+                      for k in kids],
+    }  # fmt: skip
 
 
 def build(level: str, place, period: Period, *, now: dt.datetime | None = None) -> bytes:
     """The report of `place` (a subdistrict or a community; a compound works too) as PDF bytes."""
     now = now or timezone.now()
+    tpl = template_for(level, place)
     with translation.override("zh-hans"):
-        return _render(level, place, data(level, place, period, now), words(level, place, period, now))
+        d = data(level, place, period, now, chart_switches(tpl))
+        return _render(level, place, d, words(level, place, period, now, tpl))
 
 
 def _render(level: str, place, d: dict, w: dict) -> bytes:
-    from reportlab.graphics.charts.barcharts import VerticalBarChart
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if CJK not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+    CJK = cjk_font()
     title = ParagraphStyle("title", fontName=CJK, fontSize=17, leading=24, alignment=1, spaceAfter=3 * mm)
     heading = ParagraphStyle("heading", fontName=CJK, fontSize=12, leading=18, spaceBefore=4 * mm, spaceAfter=2 * mm)
     body = ParagraphStyle("body", fontName=CJK, fontSize=10.5, leading=16, wordWrap="CJK")
@@ -201,6 +213,9 @@ def _render(level: str, place, d: dict, w: dict) -> bytes:
     rows = [["指标", f"本期（{d['period']}）", f"上期（{d['before']}）", "单位"]]
     rows += [[para(str(i.label), small), figure(a, i), figure(b, i), str(i.unit_label)] for i, a, b in d["indicators"]]
     story.append(grid(rows, [80 * mm, 32 * mm, 32 * mm, 30 * mm]))
+    if d["months"]:
+        story += [Spacer(1, 3 * mm), charts.trend_chart(d["months"], CJK, 178 * mm)]
+        story += [Spacer(1, 2 * mm), charts.hours_chart(d["months"], CJK, 178 * mm)]
 
     if d["children"]:
         story.append(para(w["heading_compare"], heading))
@@ -208,23 +223,14 @@ def _render(level: str, place, d: dict, w: dict) -> bytes:
         rows += [[para(k.name, small)] + [figure(v, i) for v, i in zip(values, d["compared"], strict=True)]
                  for k, values in d["children"]]  # fmt: skip
         story.append(grid(rows, [34 * mm] + [20 * mm] * len(d["compared"])))
+        if d["switches"]["chart_compare"]:
+            names, received, on_time = zip(*d["kid_cases"], strict=True)
+            drawing = charts.compare_chart(list(names), list(received), list(on_time), CJK, 178 * mm, CHILD_NAME[level])
+            story += [Spacer(1, 3 * mm), drawing]
 
-    story.append(para(w["heading_chart"], heading))
-    chart = Drawing(170 * mm, 60 * mm)
-    bars = VerticalBarChart()
-    bars.x, bars.y, bars.width, bars.height = 12 * mm, 10 * mm, 150 * mm, 45 * mm
-    bars.data = [[n for _i, n in d["categories"]]]
-    bars.categoryAxis.categoryNames = [str(i.label) for i, _n in d["categories"]]
-    bars.categoryAxis.labels.fontName = CJK
-    bars.categoryAxis.labels.fontSize = 8
-    bars.valueAxis.valueMin = 0
-    bars.valueAxis.valueMax = max([n for _i, n in d["categories"]] + [4])
-    bars.valueAxis.valueStep = max(1, bars.valueAxis.valueMax // 4)
-    bars.bars[0].fillColor = colors.HexColor("#2b6cb0")
-    bars.barLabelFormat = "%d"
-    bars.barLabels.fontSize = 8
-    chart.add(bars)
-    story.append(chart)
+    if d["switches"]["chart_categories"]:
+        story.append(para(w["heading_chart"], heading))
+        story.append(charts.category_chart([(str(i.label), n) for i, n in d["categories"]], CJK))
 
     story.append(para(w["heading_cases"], heading))
     if d["supported"]:

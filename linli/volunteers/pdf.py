@@ -1,5 +1,5 @@
 """The certificate of volunteer hours (志愿服务时长证明) as a PDF, in Chinese whatever the
-reader's language, in reportlab's built-in CID font STSong-Light (no font file needed), with
+reader's language, in the Chinese font embedded in every PDF of linli (linli/lib/pdf_fonts.py), with
 the verification code and a QR code to the public page that checks it."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from io import BytesIO
 
 from django.utils import timezone
 
-from .models import Certificate
+from linli.lib.pdf_fonts import cjk_font
 
-CJK = "STSong-Light"
+from .models import Certificate
 
 
 def hours_text(minutes: int) -> str:
@@ -24,12 +24,9 @@ def certificate_pdf(cert: Certificate, *, url: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if CJK not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+    CJK = cjk_font()
     title = ParagraphStyle("title", fontName=CJK, fontSize=20, leading=28, alignment=1, spaceAfter=6 * mm)
     body = ParagraphStyle("body", fontName=CJK, fontSize=12, leading=20, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=9, leading=13)

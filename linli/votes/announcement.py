@@ -2,8 +2,8 @@
 ratios per matter against the frozen thresholds, each candidate, the chain head, and a QR code
 to the result page where every owner can check his receipt.
 
-Chinese whatever the reader's language (it is the paper on the notice board), in reportlab's
-built-in CID font STSong-Light, so no font file is needed."""
+Chinese whatever the reader's language (it is the paper on the notice board), in the
+Chinese font embedded in every PDF of linli (linli/lib/pdf_fonts.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from io import BytesIO
 
 from django.utils import timezone, translation
 
+from linli.lib.pdf_fonts import cjk_font
+
 from .models import Item, Vote
 from .services import matter_specs
 
-CJK = "STSong-Light"
 WORDS = {">=": "不少于", ">": "超过"}
 
 
@@ -90,12 +91,9 @@ def result_pdf(vote: Vote, *, url: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
-    if CJK not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+    CJK = cjk_font()
     title = ParagraphStyle("title", fontName=CJK, fontSize=17, leading=24, alignment=1, spaceAfter=3 * mm)
     heading = ParagraphStyle("heading", fontName=CJK, fontSize=12, leading=18, spaceBefore=3 * mm)
     body = ParagraphStyle("body", fontName=CJK, fontSize=10.5, leading=16, wordWrap="CJK")

@@ -6,6 +6,7 @@ import zlib
 
 from linli.elevators import services
 from linli.elevators.agreement import agreement_pdf, agreement_rows
+from linli.lib.tests import pdfdoc
 
 
 def page_text(pdf: bytes) -> str:
@@ -52,7 +53,12 @@ def test_the_pdf_is_a_pdf_with_a_row_per_home_and_the_total(ew, adopted):
     expected = [f for row in rows for f in row] + ["300000.00"]
     start = figures.index("1")
     assert figures[start : start + len(expected)] == expected
-    assert b"/STSong-Light" in pdf  # the Chinese text uses the built-in CID font
+
+
+def test_the_agreements_chinese_is_in_an_embedded_font(ew, adopted):
+    pdfdoc.require_cjk_font()
+    drawn = pdfdoc.embedded_chinese(agreement_pdf(adopted))  # the font travels with the file, every glyph in it
+    assert "加装电梯费用分摊协议" in drawn and "1栋 1单元 301" in drawn
 
 
 def test_a_draft_plan_gives_a_draft_agreement_and_a_broken_plan_none(ew, project):

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from linli.lib.tests import pdfdoc
 from linli.meetings import services
 from linli.meetings.models import AgendaItem, Attendance, Booking, Invitation, Meeting, Minutes, MinutesVersion
 from linli.meetings.views_pdf import lines
@@ -370,6 +371,9 @@ def test_the_minutes_pdf(world, meeting, en):
     assert "决定：两周内更换减震垫" in text and "各方意见：物业：愿意更换" in text
     assert "议程1：电梯夜间噪音" in heads
     assert "审定人：社工己" in text and "第 1 版" in text and "富丰议事厅" in text and "楼道茶话会" in text
+    pdfdoc.require_cjk_font()
+    drawn = pdfdoc.embedded_chinese(response.content)  # the font travels with the file, every glyph in it
+    assert "决定：两周内更换减震垫" in drawn and "楼道茶话会" in drawn
 
 
 def test_the_calendar_file(world, meeting, en):

@@ -3,11 +3,7 @@
 and a Sunday service day of the team at 富丰新城 with 2 places, on 2026-12-06 09:00–11:00.
 Notices are recorded inline; pages and the API answer in English."""
 
-import base64
-import contextlib
 import datetime as dt
-import re
-import zlib
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -103,26 +99,8 @@ def told(user, kind=None):
 
 
 def cid_text(pdf: bytes) -> str:
-    """All text drawn in a reportlab PDF whose fonts are the CID font STSong-Light: its strings
-    are UCS-2 big-endian inside the (ASCII85 + Flate) page streams."""
-    out = []
-    for raw in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        data = raw.strip()
-        if data.endswith(b"~>"):
-            data = base64.a85decode(re.sub(rb"\s", b"", data[:-2]))
-        with contextlib.suppress(zlib.error):
-            data = zlib.decompress(data)
-        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", data, re.S):
-            raw_bytes = re.sub(
-                rb"\\([0-7]{1,3}|.)",
-                lambda m: (
-                    bytes([int(m.group(1), 8)])
-                    if m.group(1)[:1].isdigit()
-                    else {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(m.group(1), m.group(1))
-                ),
-                literal,
-                flags=re.S,
-            )
-            if len(raw_bytes) % 2 == 0:
-                out.append(raw_bytes.decode("utf-16-be", errors="replace"))
-    return "".join(out)
+    """All text drawn in a reportlab PDF, whatever its fonts (the embedded TrueType subsets of
+    linli/lib/pdf_fonts.py, or the CID font STSong-Light when no such font is installed)."""
+    from linli.lib.tests import pdfdoc
+
+    return pdfdoc.text(pdf)

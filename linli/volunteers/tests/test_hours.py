@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from django.db import IntegrityError, transaction
 
+from linli.lib.tests import pdfdoc
 from linli.volunteers import pdf, services
 from linli.volunteers.models import Attendance, Certificate, HoursEntry
 from linli.volunteers.services import VolunteerError
@@ -18,8 +19,8 @@ from .conftest import BEFORE, END, START, cid_text
 
 
 def pdf_text(data: bytes, tmp_path) -> str:
-    """The PDF's text: by pdftotext where poppler-utils is installed, else by decoding the
-    STSong-Light strings (UCS-2 in reportlab's content streams) ourselves."""
+    """The PDF's text: by pdftotext where poppler-utils is installed, else by decoding
+    reportlab's content streams ourselves (linli/lib/tests/pdfdoc.py)."""
     if shutil.which("pdftotext"):
         path = tmp_path / "c.pdf"
         path.write_bytes(data)
@@ -175,3 +176,6 @@ def test_certificate_in_chinese_with_the_hours_and_a_verification_code(vw, signe
     for words in ("志愿服务时长证明", "志愿者乙", "2.5 小时", "周日志愿服务日", "大新社区", cert.code):
         assert words in text
     assert Certificate.objects.count() == 1
+    pdfdoc.require_cjk_font()
+    drawn = pdfdoc.embedded_chinese(data)  # the font travels with the file, every glyph in it
+    assert "志愿服务时长证明" in drawn and "志愿者乙" in drawn

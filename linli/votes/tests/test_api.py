@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from linli.lib.tests import pdfdoc
 from linli.votes import chain, services
 from linli.votes.models import Ballot, Item, PaperEntry, Vote
 
@@ -258,3 +259,6 @@ def test_the_result_notice_pdf(world, running, client):
     assert "专有部分总面积 447.50 平方米，业主总人数 5 人" in text
     assert "面积占 20.00%，人数占 20.00%" in text and "未达到" in text
     assert "同意 1 户，反对 0 户，弃权 0 户" in text and "结果：未通过。" in text
+    pdfdoc.require_cjk_font()
+    drawn = pdfdoc.embedded_chinese(response.content)  # the font travels with the file, every glyph in it
+    assert "表决结果公告" in drawn and "结果：未通过。" in drawn
