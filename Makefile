@@ -45,3 +45,9 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+# Ten minutes of mixed traffic on two app processes, one killed and Redis restarted mid-run
+# (SOAK_SECONDS=120 for a quick run): bench/SOAK.md and bench/soak.json, docs/soak.md.
+.PHONY: soak
+soak: $(STAMP)
+	bash scripts/soak.sh
