@@ -245,13 +245,28 @@ def scenarios(fx) -> list[Scenario]:
 
 def capability_scenarios(fx) -> list[Scenario]:
     """The pages of votes and campaigns, when the bench data has them in the bench compound's
-    community (the scale generator does not make them yet: docs/bench.md)."""
+    community (the scale generator makes them: docs/bench.md)."""
     out = []
     if fx.get("vote_open"):
         out.append(Scenario("vote_turnout", "worker: a vote's live turnout", f"/votes/{fx['vote_open']}/turnout/",
                             "bench-worker"))  # fmt: skip
     if fx.get("vote_closed"):
         out.append(Scenario("vote_result", "a vote's tally (public result)", f"/v/{fx['vote_closed']}/result/"))
+    if fx.get("vote_open"):  # the scale generator's votes, meetings and activities (issue 10)
+        out.append(Scenario("vote_page", "worker: a vote's page", f"/votes/{fx['vote_open']}/", "bench-worker"))
+        out.append(Scenario("api_vote_turnout", "API a vote's live turnout (community worker)",
+                            f"/api/v1/votes/{fx['vote_open']}/turnout", "bench-worker", api=True))  # fmt: skip
+    if fx.get("meeting"):
+        out.append(Scenario("meetings_list", "worker: the meetings list", "/meetings/", "bench-worker"))
+        out.append(Scenario("meeting_page", "worker: a held meeting's page", f"/meetings/{fx['meeting']}/",
+                            "bench-worker"))  # fmt: skip
+    if fx.get("activity"):
+        out.append(Scenario("activities_list", "worker: the volunteer activities", "/volunteers/", "bench-worker"))
+        out.append(Scenario("activity_page", "worker: an activity's page", f"/volunteers/a/{fx['activity']}/",
+                            "bench-worker"))  # fmt: skip
+    if fx.get("volunteer"):
+        out.append(Scenario("volunteer_hours", "worker: a volunteer's hours", f"/volunteers/hours/{fx['volunteer']}/",
+                            "bench-worker"))  # fmt: skip
     if fx.get("campaign"):
         out.append(Scenario("campaign_progress", "worker: a campaign's progress", f"/campaigns/{fx['campaign']}/",
                             "bench-worker"))  # fmt: skip
@@ -319,12 +334,32 @@ def fixtures() -> dict:
         .order_by("-pk")
         .values_list("pk", flat=True)
         .first(),
+        **_scale_fixtures(compound_id, community_id),
         "users": users,
         "stairwell": stairwell.pk,
         "building": stairwell.building_id,
         "compound": stairwell.building.compound_id,
         "case": case.code,
         "last_case": Case.objects.order_by("-pk").values_list("pk", flat=True).first(),
+    }
+
+
+def _scale_fixtures(compound_id, community_id) -> dict:
+    """A held meeting, a past activity and a volunteer with hours in the bench community."""
+    from linli.meetings.models import Meeting
+    from linli.volunteers.models import Activity, HoursEntry
+
+    past = Activity.objects.filter(organisation__community_id=community_id, hours__isnull=False)
+    return {
+        "meeting": Meeting.objects.filter(community_id=community_id, status=Meeting.Status.HELD)
+        .order_by("-starts")
+        .values_list("code", flat=True)
+        .first(),
+        "activity": past.order_by("-starts_at").values_list("code", flat=True).first(),
+        "volunteer": HoursEntry.objects.filter(activity__organisation__community_id=community_id)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+        .first(),
     }
 
 

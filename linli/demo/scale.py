@@ -5,9 +5,11 @@ Sizes (`SIZES`): a compound of 3,218 homes; a subdistrict (street) of 300,000 ho
 communities; a district of 1,200,000 homes, ~3.6 million residents in ~290 communities and
 5,000,000 cases over five years. Only the entities that exist today are made: the grid,
 people and their homes, organisations with memberships and service periods, building leaders,
-a login per bench actor (`ACTORS`, password `PASSWORD`), cases with their history and a
-door-to-door campaign over every community with its assignments and visits (votes, meetings
-and volunteer activities are not made yet: docs/bench.md).
+a login per bench actor (`ACTORS`, password `PASSWORD`), cases with their history, a
+door-to-door campaign over every community with its assignments and visits, owners' votes with
+their electorate, ballots and (when closed) result and hash chain, meetings with invitations,
+attendance and minutes, and volunteer teams' activities with sign-ups, attendance and hours
+(docs/bench.md).
 
 How it stays fast on two cores:
 - ids are computed, not read back: the grid and the size of every household are planned
@@ -32,6 +34,7 @@ import base64
 import bisect
 import datetime as dt
 import hmac
+import json
 import multiprocessing
 import random
 import struct
@@ -41,6 +44,7 @@ import uuid
 from array import array
 from collections import deque
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import psycopg
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -52,6 +56,10 @@ from linli.cases.models import CODE_ALPHABET, CalendarDay, Category, DeadlineRul
 from linli.demo import case_texts
 from linli.demo.names import Faker
 from linli.lib import workdays
+from linli.votes import chain, tally
+from linli.votes.defaults import DEFAULTS as RULE_SETS
+from linli.votes.models import ALPHABET as VOTE_ALPHABET
+from linli.votes.models import RuleSet
 
 PASSWORD = "linli-bench-2026"
 ACTORS = {  # username -> who it is
@@ -126,8 +134,65 @@ COLUMNS = {
     "campaigns_assignment": "id campaign_id home_id visitor_id source state last_visited_at revisit_on visits",
     "campaigns_campaignvisit": "id client_id campaign_id assignment_id home_id visitor_id recorded_by_id outcome "
     "answers note visited_at received_at case_id",
+    "votes_ruleset": "id name kind subdistrict_id community_id participation_area participation_heads ordinary_area "
+    "ordinary_heads special_area special_heads special_items affected_consent notice_days objection_days seats_min "
+    "seats_max term_years_max active",
+    "votes_vote": "id code title description rule_set_id rules community_id compound_id building_id stairwell_id "
+    "organiser_id status opens_at closes_at announced_at objection_until closed_at published_at result chain_head salt "
+    "created_by_id created version",
+    "votes_matter": "id vote_id position kind item title text seats term_years",
+    "votes_candidate": "id matter_id person_id name statement position",
+    "votes_elector": "id vote_id home_id area area_source head developer_held affected compensation_agreed voter_id",
+    "votes_owner": "id elector_id person_id",
+    "votes_correction": "id elector_id field old new reason by_id at",
+    "votes_ballot": "id vote_id elector_id home_id choices channel voter_id receipt cast_at changes",
+    "votes_ballotrecord": "id vote_id elector_id choices channel voter_id entered_by_id receipt cast_at",
+    "meetings_meeting": "id code kind title description community_id compound_id building_id stairwell_id organiser_id "
+    "mode venue_id booking_id location online_url starts ends status checkin_token created_by_id created",
+    "meetings_invitation": "id meeting_id person_id as_what reply replied_at",
+    "meetings_attendance": "id meeting_id person_id how at marked_by_id",
+    "meetings_agendaitem": "id meeting_id position title text topic_id case_id",
+    "meetings_minutes": "id meeting_id summary approved_at approved_by_id version updated",
+    "meetings_minutesitem": "id minutes_id agenda_item_id summary positions decision",
+    "volunteers_activity": "id organisation_id kind title description venue compound_id building_id capacity "
+    "created_by_id created code series_id starts_at ends_at state cancelled_reason checkin_token reminded_at "
+    "moved_from",
+    "volunteers_signup": "id activity_id person_id state created updated",
+    "volunteers_attendance": "id activity_id person_id how checked_in_at checked_out_at",
+    "volunteers_hoursentry": "id person_id activity_id minutes kind reason by_id at on",
 }
 CAMPAIGN_TABLES = ("campaigns_campaign", "campaigns_assignment", "campaigns_campaignvisit")
+VOTE_TABLES = ("votes_ruleset", "votes_vote", "votes_matter", "votes_candidate", "votes_elector", "votes_owner",
+               "votes_correction", "votes_ballot", "votes_ballotrecord")  # fmt: skip
+VOTES_PER_HOME = 2_000 / 1_200_000  # over VOTE_YEARS, issue 10's district: 2,000 votes
+VOTE_YEARS = 3
+AREA_SOURCES = ("register", "survey", "contract", "unknown")
+MEETING_TABLES = ("meetings_meeting", "meetings_invitation", "meetings_attendance", "meetings_agendaitem",
+                  "meetings_minutes", "meetings_minutesitem")  # fmt: skip
+MEETINGS_PER_HOME = 20_000 / 1_200_000  # over YEARS, issue 10's district: 20,000 meetings
+MEETING_KINDS = (  # (kind, title, where it is held, weight)
+    ("stairwell", "楼道会议：电动车停放与充电", "stairwell", 4),
+    ("tea_party", "楼道茶话会：物业服务面对面", "stairwell", 2),
+    ("hall", "居民议事厅：小区停车难怎么办", "compound", 3), ("joint", "三方联席会议：外墙渗水维修", "compound", 2),
+    ("assembly_prep", "业主大会筹备会", "compound", 1),
+)  # fmt: skip
+AGENDA = ("通报上次议定事项的落实情况", "电动自行车集中充电点选址", "楼道杂物清理安排", "物业费收缴与公示",
+          "外墙渗水维修方案", "停车位分配规则", "垃圾分类投放点调整", "加装电梯意向摸底")  # fmt: skip
+ACTIVITY_TABLES = ("volunteers_activity", "volunteers_signup", "volunteers_attendance", "volunteers_hoursentry")
+# Issue 10's district: "500,000 activities and sign-ups", read as 100,000 activities over YEARS
+# with about 400,000 sign-ups.
+ACTIVITIES_PER_HOME = 100_000 / 1_200_000
+ACTIVITY_KINDS = (  # (kind, title, minutes, weight)
+    ("service_day", "学雷锋便民服务日", 180, 2), ("stairwell_patrol", "楼道消防通道巡查", 60, 4),
+    ("ebike_patrol", "电动车飞线充电夜间巡查", 90, 4), ("hygiene_inspection", "环境卫生检查", 60, 3),
+    ("event", "关爱独居老人上门探访", 120, 2), ("class", "垃圾分类宣传课堂", 90, 1),
+)  # fmt: skip
+TEAM_NAMES = ("志愿服务队", "平安巡逻队")
+ASSEMBLY_MATTERS = (  # (title, art. 278 item)
+    ("续聘物业服务企业", 4), ("修订管理规约", 2), ("使用专项维修资金更换电梯", 5), ("筹集专项维修资金", 6),
+    ("地面停车位收费及收益使用方案", 8), ("外墙及屋面防水维修方案", 5), ("修订业主大会议事规则", 1),
+    ("小区充电桩建设及收费方案", 9),
+)  # fmt: skip
 CAMPAIGN_FORM = (
     '[{"key": "people", "label": "家里住几口人？", "kind": "number", "required": true}, '
     '{"key": "ebike", "label": "有没有电动自行车？", "kind": "yesno", "required": true}]'
@@ -223,6 +288,35 @@ def _text(value) -> str:
 
 
 _CODE3 = ["".join(CODE_ALPHABET[(n >> s) & 31] for s in (10, 5, 0)) for n in range(1 << 15)]
+
+
+def owner_since(h: int, start: int) -> int:
+    """The day the owner of a rented or vacant home (who lives elsewhere) bought it: up to
+    2,000 days before its household moved in, following from the home (the votes' electorate
+    needs it again)."""
+    return start - (h * 7_919 + 13) % 2000
+
+
+def _b32(n: int, width: int) -> str:
+    return "".join(VOTE_ALPHABET[(n >> (5 * k)) & 31] for k in range(width - 1, -1, -1))
+
+
+def _vote_code(i: int) -> str:
+    """Eight characters of the votes' alphabet: i times an odd multiplier modulo 32^8, unique."""
+    return _b32((i * 0xC2B2AE3D27 + 0x5A5A5) & ((1 << 40) - 1), 8)
+
+
+def _receipt(i: int) -> str:
+    """A ballot's receipt, ten characters: unique over all ballots as the vote codes are."""
+    return _b32((i * 0x2545F4914F6CDD1D + 0x3C6EF372) & ((1 << 50) - 1), 10)
+
+
+def _meeting_code(i: int) -> str:
+    return _b32((i * 0xB492B66FBF + 0x2F2F2F) & ((1 << 40) - 1), 8)
+
+
+def _activity_code(i: int) -> str:
+    return _b32((i * 0x9FB21C651E98DF25 + 0x7A7A7A) & ((1 << 50) - 1), 10)
 
 
 def _code(t0: int, i: int) -> str:
@@ -424,10 +518,20 @@ class Loader:
         self.open(*orgs)
         self.organisations()
         self.actors()
+        self.teams()
         self.close("people_person", *orgs)
         self.open(*CAMPAIGN_TABLES)
         self.campaigns()
         self.close(*CAMPAIGN_TABLES)
+        self.open(*VOTE_TABLES)
+        self.votes()
+        self.close(*VOTE_TABLES)
+        self.open(*MEETING_TABLES)
+        self.meetings()
+        self.close(*MEETING_TABLES)
+        self.open(*ACTIVITY_TABLES)
+        self.activities()
+        self.close(*ACTIVITY_TABLES)
         self.open("cases_case", "cases_event")
         self.text_pool = _text_pool(self.rng)
         self.in_chunks("cases", -(-self.n_cases // CASES_PER_CHUNK))
@@ -479,6 +583,8 @@ class Loader:
         self.home_stairwell, self.home_building = array("q"), array("q")
         self.home_first, self.home_start = array("q"), array("q")
         self.home_size, self.home_flags = bytearray(), bytearray()
+        self.home_area, self.home_floor = array("q"), bytearray()  # hundredths of m² (-1: unknown)
+        self.home_source = bytearray()  # index into AREA_SOURCES
         self.persons = 0
         per_sub = _split(size.communities, size.subdistricts, rng, 0.3)
         per_community = iter(_split(size.homes, size.communities, rng, 0.5))
@@ -566,6 +672,9 @@ class Loader:
             self.home_start.append(min(moved_in + rng.randrange(3000), last_day))
             self.home_size.append(size)
             self.home_flags.append(flags)
+            self.home_area.append(-1 if area == N else int(area.replace(".", "")))
+            self.home_source.append(AREA_SOURCES.index(source))
+            self.home_floor.append(floor)
             self.persons += size + (flags != 0)
         sinks["places_home"].write("".join(lines).encode(), homes)
         place.buildings.append((bid, range(first, first + homes), stairwells, kind))
@@ -605,7 +714,7 @@ class Loader:
                     born = min(year - 1, head + rng.randint(22, 38))
                     person(pid + k, h + 1, "family", born, since, _gender(pid + k))
             if flags:
-                person(pid + size, h + 1, "owner", rng.randint(1950, 1990), _date(start - rng.randrange(2000)),
+                person(pid + size, h + 1, "owner", rng.randint(1950, 1990), _date(owner_since(h, start)),
                        _gender(pid + size))  # fmt: skip
         return [("people_person", "".join(people).encode(), len(people)),
                 ("people_occupancy", "".join(occupancies).encode(), len(occupancies))]  # fmt: skip
@@ -787,6 +896,329 @@ class Loader:
                                              camp, aid, h + 1, visitor, recorder, outcome,
                                              answers if outcome == "reached" else "{}", "", _timestamp(at),
                                              _timestamp(at), None)  # fmt: skip
+
+    # --- owners' votes -------------------------------------------------------------------------
+
+    def votes(self) -> None:
+        """Owners' votes over the last VOTE_YEARS years (2,000 in the district): assemblies of a
+        compound (proposals, now and then an owners' committee election) and elevator consents of
+        a stairwell, each as the votes services leave it. The electorate as `snapshot` freezes it
+        on the day of the notice (the owners then, an area the survey filled in by a correction
+        where the register had none, the ground floor affected under an elevator consent, half of
+        those with a compensation agreement by correction); ballots with their records and
+        receipts; the past ones closed and published with the result and the chain counted by
+        tally.compute and chain.lines, as services.count counts them. The last three are in the
+        bench compound: published, announced, open."""
+        rng, sinks = random.Random(f"{self.seed}:votes"), self.sinks
+        today = (self.now + TZ_OFFSET) // DAY
+        worker = self.users["bench-worker"]
+        frozen = {}
+        for data in RULE_SETS:  # the default rule sets (the load empties their table)
+            rs = RuleSet(**data, pk=self.next_id("votes_ruleset"))
+            sinks["votes_ruleset"].row(rs.pk, rs.name, rs.kind, None, None, rs.participation_area,
+                                       rs.participation_heads, rs.ordinary_area, rs.ordinary_heads, rs.special_area,
+                                       rs.special_heads, json.dumps(rs.special_items), rs.affected_consent,
+                                       rs.notice_days, rs.objection_days, rs.seats_min, rs.seats_max,
+                                       rs.term_years_max, rs.active)  # fmt: skip
+            frozen[rs.kind] = rs.frozen()
+        self.vote_counts = {"published": 0, "closed": 0, "open": 0, "announced": 0}
+        self.ballot_number = 0
+        n = max(3, round(self.size.homes * VOTES_PER_HOME))
+        compounds = [p for p in self.places if not p.village and len(p.homes)] or self.places
+        for i in range(n):
+            place = self.bench_place if i >= n - 3 else rng.choice(compounds)  # bench/run.py's pages
+            state = "open" if i == n - 1 else "announced" if i == n - 2 else "published"
+            if state == "published" and i < n - 3 and rng.random() < 0.05:
+                state = "closed"  # counted, the result not yet published
+            stairwell = building = None
+            walkups = [b for b in place.buildings if b[3] == "building"]
+            if walkups and (state == "announced" or (state == "published" and rng.random() < 0.5)):
+                building, homes_range, stairwells, _kind = rng.choice(walkups)
+                stairwell = rng.choice(stairwells)
+                homes = [h for h in homes_range if self.home_stairwell[h] == stairwell]
+                kind = "elevator"
+            else:
+                homes, kind = list(place.homes), "assembly"
+            self.vote(rng, i, place, kind, building, stairwell, homes, state, frozen[kind], today, worker)
+
+    def vote(self, rng, i, place, kind, building, stairwell, homes, state, rules, today, worker) -> None:
+        sinks, at9 = self.sinks, 9 * 3600 - TZ_OFFSET
+        notice, objection = rules["notice_days"], rules["objection_days"]
+        if state == "open":
+            opens = today - 2
+        elif state == "announced":
+            opens = today + max(1, notice - 3)
+        else:
+            opens = today - rng.randrange(30, VOTE_YEARS * 365)
+        closes = opens + (7 if state == "open" else rng.randint(7, 21))
+        announced = opens - notice - rng.randint(0, 3)
+        opens_at, closes_at, announced_at = opens * DAY + at9, closes * DAY + at9 + 9 * 3600, announced * DAY + at9
+        objection_until = min(announced_at + objection * DAY, opens_at)
+        vid, salt = self.next_id("votes_vote"), f"{rng.getrandbits(128):032x}"
+        # The matters and their candidates.
+        specs, titles = [], []
+        if kind == "elevator":
+            titles.append(("同意在本单元加装电梯（方案及费用分摊见附件）", 7, "proposal"))
+        else:
+            for title, item in rng.sample(ASSEMBLY_MATTERS, rng.randint(1, 3)):
+                titles.append((title, item, "proposal"))
+            if rng.random() < 0.3:
+                titles.append(("选举业主委员会委员", 3, "election"))
+        for position, (title, item, matter_kind) in enumerate(titles, start=1):
+            mid, seats, candidates = self.next_id("votes_matter"), None, ()
+            if matter_kind == "election":
+                seats = rng.choice((5, 7))
+                people = []
+                for _ in range(seats * 4):  # heads of occupied homes (as resident_of, on this generator)
+                    h = rng.choice(place.homes)
+                    pid = self.home_first[h]
+                    if self.home_size[h] and pid not in people and pid not in self.reserved:
+                        people.append(pid)
+                candidates = []
+                for c_pos, pid in enumerate(people[: seats + 2], start=1):
+                    cid = self.next_id("votes_candidate")
+                    sinks["votes_candidate"].row(cid, mid, pid, self.name_of(pid, _gender(pid)), "", c_pos)
+                    candidates.append(cid)
+                candidates = tuple(candidates)
+            sinks["votes_matter"].row(mid, vid, position, matter_kind, item, title, "", seats,
+                                      5 if seats else None)  # fmt: skip
+            specs.append(tally.MatterSpec(key=mid, kind=matter_kind, item=item, seats=seats, candidates=candidates))
+        # The electorate, frozen on the day of the notice.
+        units, voters, electors, elector_lines, owner_lines = [], {}, {}, [], []
+        affected_consent = rules["affected_consent"]
+        for h in homes:
+            size, flags, start = self.home_size[h], self.home_flags[h], self.home_start[h]
+            owner, since = (self.home_first[h] + size, owner_since(h, start)) if flags else (self.home_first[h], start)
+            if since > announced:
+                owner = None  # bought after the notice: not in the frozen electorate
+            eid = electors[h] = self.next_id("votes_elector")
+            cents, source = self.home_area[h], AREA_SOURCES[self.home_source[h]]
+            if cents < 0:  # no area on record: the survey's, entered as a correction
+                cents = rng.randint(6000, 14000)
+                sinks["votes_correction"].row(self.next_id("votes_correction"), eid, "area", "",
+                                              f"{cents // 100}.{cents % 100:02d}", "按测绘报告补录面积", worker,
+                                              _timestamp(announced_at + 3600))  # fmt: skip
+            affected = affected_consent and self.home_floor[h] <= 1
+            compensation = affected and rng.random() < 0.5
+            if compensation:
+                sinks["votes_correction"].row(self.next_id("votes_correction"), eid, "compensation_agreed", "0",
+                                              "1", "一楼补偿协议已签订", worker,
+                                              _timestamp(announced_at + 7200))  # fmt: skip
+            head = f"o:{owner}" if owner else f"h:{h + 1}"
+            # The large tables as lines (Sink.row's escaping is most of the time; nothing here needs it).
+            elector_lines.append(f"{eid}\t{vid}\t{h + 1}\t{cents // 100}.{cents % 100:02d}\t{source}\t{head}\tf"
+                                 f"\t{'ft'[affected]}\t{'ft'[compensation]}\t{owner or N}\n")  # fmt: skip
+            if owner:
+                owner_lines.append(f"{self.next_id('votes_owner')}\t{eid}\t{owner}\n")
+                voters[h] = owner
+            units.append(tally.Unit(h + 1, cents, head, affected, compensation))
+        sinks["votes_elector"].write("".join(elector_lines).encode(), len(elector_lines))
+        sinks["votes_owner"].write("".join(owner_lines).encode(), len(owner_lines))
+        # The ballots: those who voted by now.
+        ballots, receipts, ballot_lines, record_lines = {}, {}, [], []
+        if state != "announced":
+            turnout = rng.uniform(0.8, 0.98) if kind == "elevator" else rng.uniform(0.55, 0.9)
+            support = rng.uniform(0.55, 0.95)
+            until = min(closes_at, self.now) if state == "open" else closes_at
+            for h in homes:
+                voter = voters.get(h)
+                if voter is None or rng.random() >= turnout:
+                    continue
+                choices = {}
+                for spec in specs:
+                    if spec.kind == "proposal":
+                        r = rng.random()
+                        choices[str(spec.key)] = "yes" if r < support else "abstain" if r < support + 0.05 else "no"
+                    else:  # the first candidates popular, any number up to the seats
+                        liked = [c for k, c in enumerate(spec.candidates) if rng.random() < 0.9 - 0.08 * k]
+                        choices[str(spec.key)] = sorted(liked[: spec.seats])
+                self.ballot_number += 1
+                receipt, at = _receipt(self.ballot_number), _timestamp(rng.randrange(opens_at, until))
+                text = json.dumps(choices)
+                ballot_lines.append(f"{self.next_id('votes_ballot')}\t{vid}\t{electors[h]}\t{h + 1}\t{text}\tonline"
+                                    f"\t{voter}\t{receipt}\t{at}\t0\n")  # fmt: skip
+                record_lines.append(f"{self.next_id('votes_ballotrecord')}\t{vid}\t{electors[h]}\t{text}\tonline"
+                                    f"\t{voter}\t{N}\t{receipt}\t{at}\n")  # fmt: skip
+                ballots[h + 1], receipts[h + 1] = choices, receipt
+            sinks["votes_ballot"].write("".join(ballot_lines).encode(), len(ballot_lines))
+            sinks["votes_ballotrecord"].write("".join(record_lines).encode(), len(record_lines))
+        result, head, closed_at, published_at, version = {}, "", None, None, {"announced": 2, "open": 3}.get(state, 4)
+        if state in ("closed", "published"):
+            result = tally.compute(rules, specs, units, ballots)
+            whole = result["participation"]
+            result["electorate"] = {k: whole[k]["whole"] for k in ("area", "heads", "units")}
+            lines = chain.lines(SimpleNamespace(salt=salt), units, ballots, receipts)
+            head = chain.head(_vote_code(vid), lines)
+            result["chain"] = {"head": head, "ballots": len(lines)}
+            closed_at = _timestamp(closes_at)
+            if state == "published":
+                published_at, version = _timestamp(closes_at + DAY), 5
+        self.vote_counts[state] += 1
+        title = f"{place.name}业主大会" if kind == "assembly" else f"{place.name}加装电梯业主意见征询"
+        cid, _sid = self.communities[place.community]
+        sinks["votes_vote"].row(vid, _vote_code(vid), title, "", rules["rule_set_id"],
+                                json.dumps(rules, ensure_ascii=False), cid, place.id, building, stairwell,
+                                self.rc_of[place.community], state,
+                                _timestamp(opens_at), _timestamp(closes_at), _timestamp(announced_at),
+                                _timestamp(objection_until), closed_at, published_at,
+                                json.dumps(result, ensure_ascii=False), head, salt, worker,
+                                _timestamp(announced_at - 2 * DAY), version)  # fmt: skip
+
+    # --- meetings ------------------------------------------------------------------------------
+
+    def meetings(self) -> None:
+        """Meetings over the last YEARS years and the next month (20,000 in the district), of
+        each community's committee: stairwell meetings and tea parties of a stairwell's
+        households, deliberation halls and joint meetings of a compound. Each as the meetings
+        services leave it: its agenda, invitations to the heads of the households (replies before
+        it starts), the attendance its organiser marked; a past one with minutes, most of them
+        approved (the meeting then `held`), some still a draft (still `planned`); a few cancelled."""
+        rng, sinks = random.Random(f"{self.seed}:meetings"), self.sinks
+        worker = self.users["bench-worker"]
+        weights = [k[3] for k in MEETING_KINDS]
+        n = max(6, round(self.size.homes * MEETINGS_PER_HOME))
+        places = [p for p in self.places if len(p.homes)]
+        self.meeting_counts = {"planned": 0, "held": 0, "cancelled": 0}
+        for i in range(n):
+            place = self.bench_place if i % 10 == 0 else rng.choice(places)
+            kind, title, where, _w = rng.choices(MEETING_KINDS, weights)[0]
+            building = stairwell = None
+            if where == "stairwell":
+                building, homes_range, stairwells, _kind = rng.choice(place.buildings)
+                stairwell = rng.choice(stairwells)
+                homes = [h for h in homes_range if self.home_stairwell[h] == stairwell]
+            else:
+                homes = place.homes
+            upcoming = i >= n - max(2, n // 60)  # the next month's
+            day = (self.now + TZ_OFFSET) // DAY + (rng.randint(1, 30) if upcoming else -rng.randint(1, YEARS * 365))
+            hour = 19.5 if where == "stairwell" else 9.5
+            starts = day * DAY - TZ_OFFSET + int(hour * 3600)
+            ends = starts + 90 * 60
+            cancelled = not upcoming and rng.random() < 0.04
+            past = ends < self.now
+            minutes = past and not cancelled and rng.random() < 0.85
+            approved = minutes and rng.random() < 0.85 and ends + 3 * DAY < self.now
+            status = "cancelled" if cancelled else "held" if approved else "planned"
+            self.meeting_counts[status] += 1
+            mid = self.next_id("meetings_meeting")
+            cid, _sid = self.communities[place.community]
+            location = "楼道口" if where == "stairwell" else "社区居民议事厅"
+            description = "因故取消。" if cancelled else ""
+            sinks["meetings_meeting"].row(mid, _meeting_code(mid), kind, title, description, cid, place.id, building,
+                                          stairwell, self.rc_of[place.community], "offline", None, None, location,
+                                          "", _timestamp(starts), _timestamp(ends), status,
+                                          f"{rng.getrandbits(120):030x}", worker,
+                                          _timestamp(starts - rng.randint(3, 14) * DAY))  # fmt: skip
+            agenda = []
+            for position, item in enumerate(rng.sample(AGENDA, rng.randint(1, 3)), start=1):
+                agenda.append(self.next_id("meetings_agendaitem"))
+                sinks["meetings_agendaitem"].row(agenda[-1], mid, position, item, "", None, None)
+            # Invitations to the heads of the households (a sample of a compound's), then who came.
+            heads = list(dict.fromkeys(self.home_first[h] for h in (
+                homes if len(homes) <= 40 else rng.sample(homes, 40)) if self.home_size[h]))  # fmt: skip
+            for pid in heads:
+                r = rng.random()
+                reply = "yes" if r < 0.6 else "no" if r < 0.75 else "maybe" if r < 0.8 else "pending"
+                if upcoming and rng.random() < 0.5:
+                    reply = "pending"
+                replied = None if reply == "pending" else _timestamp(starts - rng.randint(3600, 3 * DAY))
+                sinks["meetings_invitation"].row(self.next_id("meetings_invitation"), mid, pid, "居民代表", reply,
+                                                 replied)  # fmt: skip
+                came = {"yes": 0.85, "maybe": 0.5, "pending": 0.2}.get(reply, 0.02)
+                if past and not cancelled and rng.random() < came:
+                    sinks["meetings_attendance"].row(self.next_id("meetings_attendance"), mid, pid, "organiser",
+                                                     _timestamp(starts + rng.randint(-1800, 600)), worker)  # fmt: skip
+            if minutes:
+                mnid = self.next_id("meetings_minutes")
+                at = ends + rng.randint(1, 3) * DAY
+                sinks["meetings_minutes"].row(mnid, mid, "会议按议程进行，与会居民充分发言。",
+                                              _timestamp(at) if approved else None, worker if approved else None, 1,
+                                              _timestamp(at))  # fmt: skip
+                for aid in agenda:
+                    sinks["meetings_minutesitem"].row(self.next_id("meetings_minutesitem"), mnid, aid,
+                                                      "居民逐一发表意见。", "多数赞成，少数担心费用。",
+                                                      "原则通过，由居委会跟进落实。")  # fmt: skip
+
+    # --- volunteer teams and their activities -------------------------------------------------
+
+    def teams(self) -> None:
+        """Two volunteer teams per community with a leader and 30-60 members, residents of it."""
+        rng = random.Random(f"{self.seed}:teams")
+        homes: dict[int, list[range]] = {}
+        for place in self.places:
+            homes.setdefault(place.community, []).append(place.homes)
+        self.team_members: dict[int, list[int]] = {}  # team id -> its volunteers (person ids)
+        self.team_community: dict[int, int] = {}
+        for index, (cid, sid) in enumerate(self.communities):
+            ranges = [r for r in homes.get(index, ()) if len(r)]
+            for name in TEAM_NAMES:
+                team = self.org("volunteer_team", f"第{index + 1}社区{name}", sid, cid)
+                people = []
+                for _ in range(rng.randint(30, 60) * 2 if ranges else 0):
+                    h = rng.choice(rng.choice(ranges))  # a head of a household, as resident_of
+                    pid = self.home_first[h] if self.home_size[h] else None
+                    if pid is not None and pid not in people and pid not in self.reserved:
+                        people.append(pid)
+                for k, pid in enumerate(people[:60]):
+                    self.member(team, pid, "leader" if k == 0 else "member")
+                self.team_members[team], self.team_community[team] = people[:60], index
+
+    def activities(self) -> None:
+        """The teams' activities over the last two years and the next month (100,000 in the
+        district), as the volunteers services leave them: volunteers signed up up to the
+        capacity, the rest waiting; past ones with the attendance the organiser marked and the
+        hours he confirmed (the activity's length), a few cancelled without sign-ups."""
+        rng, sinks = random.Random(f"{self.seed}:activities"), self.sinks
+        worker, today = self.users["bench-worker"], (self.now + TZ_OFFSET) // DAY
+        teams = [t for t, people in self.team_members.items() if people]
+        places: dict[int, list[Place]] = {}
+        for place in self.places:
+            places.setdefault(place.community, []).append(place)
+        weights = [k[3] for k in ACTIVITY_KINDS]
+        n = max(10, round(self.size.homes * ACTIVITIES_PER_HOME)) if teams else 0
+        self.activity_counts = {"past": 0, "upcoming": 0, "cancelled": 0}
+        for i in range(n):
+            team = teams[i % len(teams)] if i < len(teams) else rng.choice(teams)
+            people = self.team_members[team]
+            kind, title, minutes, _w = rng.choices(ACTIVITY_KINDS, weights)[0]
+            upcoming = rng.random() < 0.04
+            day = today + (rng.randint(1, 30) if upcoming else -rng.randint(1, 730))
+            starts = day * DAY - TZ_OFFSET + rng.choice((9, 10, 14, 15, 19)) * 3600
+            ends = starts + minutes * 60
+            if ends > self.now and not upcoming:  # today's, not over yet: tomorrow's
+                starts, ends, upcoming = starts + DAY, ends + DAY, True
+            cancelled = rng.random() < 0.03
+            place = rng.choice(places[self.team_community[team]])
+            capacity = rng.choice((None, 3, 4, 5, 6, 8, 10))
+            aid = self.next_id("volunteers_activity")
+            created = starts - rng.randint(7, 20) * DAY
+            self.activity_counts["cancelled" if cancelled else "upcoming" if upcoming else "past"] += 1
+            sinks["volunteers_activity"].row(aid, team, kind, title, "", place.name, place.id, None, capacity, worker,
+                                             _timestamp(created), _activity_code(aid), None, _timestamp(starts),
+                                             _timestamp(ends), "cancelled" if cancelled else "scheduled",
+                                             "天气原因取消" if cancelled else "", f"{rng.getrandbits(128):032x}",
+                                             None if upcoming or cancelled else _timestamp(starts - DAY),
+                                             None)  # fmt: skip
+            if cancelled:
+                continue
+            wanted = max(1, round(rng.gauss(4, 1.5)))  # about 4 a time; now and then more than the places
+            if capacity and rng.random() < 0.1:
+                wanted = capacity + rng.randint(1, 3)
+            taken = 0
+            for pid in rng.sample(people, min(len(people), wanted)):
+                at = _timestamp(rng.randrange(created, starts))
+                state = "signed_up" if capacity is None or taken < capacity else "waiting"
+                if state == "signed_up" and rng.random() < 0.05:
+                    state = "cancelled"
+                taken += state == "signed_up"
+                sinks["volunteers_signup"].row(self.next_id("volunteers_signup"), aid, pid, state, at, at)
+                if state == "signed_up" and not upcoming and rng.random() < 0.9:
+                    sinks["volunteers_attendance"].row(self.next_id("volunteers_attendance"), aid, pid, "organiser",
+                                                       None, None)  # fmt: skip
+                    done = min(ends + rng.randrange(0, 2 * DAY), self.now)
+                    sinks["volunteers_hoursentry"].row(self.next_id("volunteers_hoursentry"), pid, aid, minutes,
+                                                       "earned", "", worker, _timestamp(done),
+                                                       _date((starts + TZ_OFFSET) // DAY))  # fmt: skip
 
     # --- cases and their history ---------------------------------------------------------------
 

@@ -87,22 +87,52 @@ def ratio(part: int, whole: int) -> dict:
 
 
 def compute(rules: dict, matters: list[MatterSpec], units: list[Unit], ballots: dict[int, dict]) -> dict:
-    """The result. `ballots` maps a unit's key to its choices {str(matter key): choice}."""
+    """The result. `ballots` maps a unit's key to its choices {str(matter key): choice}.
+
+    Counted once per distinct choices (100,000 ballots, issue 10; docs/decisions/0020-fast-tally-counting.md):
+    ballots sharing one choices dict (services.inputs decodes each distinct text once) are
+    summed together, in area and in owners of a single unit; only the owners of several cast
+    units, or of no area, are followed one by one (approval() below). Same numbers as the
+    plain per-ballot count (`tests/test_fast_count.py` holds it to that count)."""
     by_key = {u.key: u for u in units}
-    total_area = sum(u.area for u in units)
-    heads = {u.head for u in units}
-    cast_with = [(by_key[k], choices) for k, choices in ballots.items() if k in by_key]
-    cast = [u for u, _ in cast_with]
-    part_area = sum(u.area for u in cast)
-    cast_area_by_head: dict[str, int] = defaultdict(int)
-    cast_units_by_head: dict[str, int] = defaultdict(int)
+    total_area = 0
+    heads = set()
+    for u in units:
+        total_area += u.area
+        heads.add(u.head)
+    cast = [by_key[k] for k in ballots if k in by_key]  # ballots of keys outside the units are ignored
+    part_area = 0
+    cast_area_by_head: dict[str, int] = {}
+    cast_units_by_head: dict[str, int] = {}
     for u in cast:
-        cast_area_by_head[u.head] += u.area
-        cast_units_by_head[u.head] += 1
+        h, a = u.head, u.area
+        part_area += a
+        if h in cast_area_by_head:
+            cast_area_by_head[h] += a
+            cast_units_by_head[h] += 1
+        else:
+            cast_area_by_head[h] = a
+            cast_units_by_head[h] = 1
     part_heads = len(cast_area_by_head)
-    # An owner who cast one unit of positive area approves whatever that unit chose: only the
-    # others need the comparison in approval() (100,000 ballots, issue 10).
-    irregular = [h for h, n in cast_units_by_head.items() if n > 1 or cast_area_by_head[h] <= 0]
+    # An owner who cast one unit of positive area approves whatever that unit chose (more
+    # than half of his area): he counts as one head. Only the others ("irregular") are compared
+    # with half their area in approval().
+    irregular = {h for h, n in cast_units_by_head.items() if n > 1 or cast_area_by_head[h] <= 0}
+    # The cast units grouped by their choices dict: [choices, area, units, single heads].
+    groups: dict[int, list] = {}
+    irregular_cast: list[tuple[Unit, dict]] = []
+    for u in cast:
+        choices = ballots[u.key]
+        g = groups.get(id(choices))
+        if g is None:
+            g = groups[id(choices)] = [choices, 0, 0, 0]
+        g[1] += u.area
+        g[2] += 1
+        if u.head in irregular:
+            irregular_cast.append((u, choices))
+        else:
+            g[3] += 1
+    groups_list = list(groups.values())
 
     participation = {
         "area": ratio(part_area, total_area),
@@ -112,39 +142,47 @@ def compute(rules: dict, matters: list[MatterSpec], units: list[Unit], ballots: 
     p_area, p_heads = Threshold.parse(rules["participation_area"]), Threshold.parse(rules["participation_heads"])
     participation["passed"] = p_area.met(part_area, total_area) and p_heads.met(part_heads, len(heads))
 
-    def tallies(matter: MatterSpec) -> tuple[dict, dict]:
-        """For each option (YES, or a candidate): the area cast for it by each owner. And for a
-        proposal, the units per choice. One pass over the ballots (100,000 in well under 1 s)."""
+    def tallies(matter: MatterSpec) -> tuple[dict, dict, dict]:
+        """For each option (YES, or a candidate): the area cast for it, the owners of a single
+        unit who chose it, and the area each irregular owner cast for it. And for a proposal,
+        the units per choice."""
         key = str(matter.key)
-        area_for: dict = defaultdict(lambda: defaultdict(int))
+        area_for: dict = defaultdict(int)
+        singles_for: dict = defaultdict(int)
+        irregular_for: dict = defaultdict(lambda: defaultdict(int))
         units_per_choice = dict.fromkeys(PROPOSAL_CHOICES, 0)
         if matter.kind == "proposal":
-            yes = area_for[YES]
-            for u, choices in cast_with:
+            for choices, area, n, singles in groups_list:
                 choice = choices.get(key)
                 if choice in units_per_choice:
-                    units_per_choice[choice] += 1
+                    units_per_choice[choice] += n
                     if choice == YES:
-                        yes[u.head] += u.area
+                        area_for[YES] += area
+                        singles_for[YES] += singles
+            for u, choices in irregular_cast:
+                if choices.get(key) == YES:
+                    irregular_for[YES][u.head] += u.area
         else:
-            for u, choices in cast_with:
+            for choices, area, _n, singles in groups_list:
                 chosen = choices.get(key)
                 if isinstance(chosen, list):
-                    head, area = u.head, u.area
                     for option in chosen:
-                        area_for[option][head] += area
-        return area_for, units_per_choice
+                        area_for[option] += area
+                    for option in set(chosen):
+                        singles_for[option] += singles
+            for u, choices in irregular_cast:
+                chosen = choices.get(key)
+                if isinstance(chosen, list):
+                    for option in chosen:
+                        irregular_for[option][u.head] += u.area
+        return area_for, singles_for, irregular_for, units_per_choice
 
-    def approval(area_by_head: dict) -> tuple[int, int]:
+    def approval(option, area_for: dict, singles_for: dict, irregular_for: dict) -> tuple[int, int]:
         """Approving area, and approving heads, among the participants. An owner approves
         when more than half of the area he cast approves."""
-        area = sum(area_by_head.values())
-        # As counting `2 * a > cast_area_by_head[head]` over all: an owner with one unit cast,
-        # of positive area, has every a = k * that area (k >= 1), which is more than half.
-        heads_for = len(area_by_head) - sum(
-            1 for head in irregular if head in area_by_head and not 2 * area_by_head[head] > cast_area_by_head[head]
-        )
-        return area, heads_for
+        mine = irregular_for.get(option, {})
+        heads_for = singles_for.get(option, 0) + sum(1 for h, a in mine.items() if 2 * a > cast_area_by_head[h])
+        return area_for.get(option, 0), heads_for
 
     special = set(rules.get("special_items") or [])
     out = {"participation": participation, "matters": []}
@@ -159,9 +197,9 @@ def compute(rules: dict, matters: list[MatterSpec], units: list[Unit], ballots: 
             "special": matter_is_special,
             "thresholds": {"area": str(a_area), "heads": str(a_heads)},
         }
-        area_for, counts = tallies(matter)
+        area_for, singles_for, irregular_for, counts = tallies(matter)
         if matter.kind == "proposal":
-            area_yes, heads_yes = approval(area_for[YES])
+            area_yes, heads_yes = approval(YES, area_for, singles_for, irregular_for)
             approved = a_area.met(area_yes, part_area) and a_heads.met(heads_yes, part_heads)
             entry.update(
                 {
@@ -183,7 +221,7 @@ def compute(rules: dict, matters: list[MatterSpec], units: list[Unit], ballots: 
         else:
             rows = []
             for candidate in matter.candidates:
-                area_c, heads_c = approval(area_for.get(candidate, {}))
+                area_c, heads_c = approval(candidate, area_for, singles_for, irregular_for)
                 qualified = a_area.met(area_c, part_area) and a_heads.met(heads_c, part_heads)
                 rows.append(
                     {

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
+from django.utils import timezone
 
 from linli.accounts.models import User
 from linli.accounts.scope import Role, scope_for, visible_homes
@@ -158,3 +159,153 @@ def test_query_counter_counts_the_queries_of_a_request(client, db, settings):
     response = client.get("/")
     assert int(response["X-Queries"]) >= 2  # at least the session and the user
     assert float(response["X-DB-Ms"]) >= 0
+
+
+@on_postgres
+def test_bench_data_makes_votes_as_the_votes_services_leave_them(db):
+    from linli.votes import chain, services
+    from linli.votes.models import Ballot, BallotRecord, Correction, Elector, Vote
+
+    _bench_data(homes=300, seed=5)
+    votes = list(Vote.objects.order_by("pk"))
+    assert len(votes) == 3
+    assert [v.status for v in votes[1:]] == ["announced", "open"] and votes[0].status in ("closed", "published")
+    assert services.rule_set_for("assembly", votes[0].community).kind == "assembly"  # the default rule sets are there
+    receipts = list(Ballot.objects.values_list("receipt", flat=True))
+    assert len(receipts) == len(set(receipts)) > 100
+    for vote in votes:
+        electorate = list(vote.electorate.order_by("home_id"))
+        # The electorate is what `snapshot` freezes on the day of the notice, but for the areas the
+        # survey filled in (each by a correction) and the compensation agreements (corrections).
+        fresh = Vote.objects.create(
+            title="x", compound=vote.compound, building=vote.building, stairwell=vote.stairwell,
+            rule_set=vote.rule_set, rules=vote.rules, opens_at=vote.opens_at, closes_at=vote.closes_at,
+        )  # fmt: skip
+        services.snapshot(fresh, on=timezone.localdate(vote.announced_at))
+        frozen = {e.home_id: e for e in fresh.electorate.all()}
+        assert sorted(frozen) == [e.home_id for e in electorate]
+        for e in electorate:
+            f = frozen[e.home_id]
+            assert (e.head, e.voter_id, e.affected) == (f.head, f.voter_id, f.affected)
+            assert set(e.owners.values_list("person_id", flat=True)) == set(
+                f.owners.values_list("person_id", flat=True)
+            )
+            fixes = {c.field: c for c in Correction.objects.filter(elector=e)}
+            assert e.area == f.area if f.area is not None else str(e.area) == fixes["area"].new
+            assert e.compensation_agreed == ("compensation_agreed" in fixes)
+        fresh.delete()
+        assert not vote.electorate.filter(area__isnull=True).exists()  # voting could open
+        # Ballots as `cast` leaves them: by the unit's voter, a record each, choices the services accept.
+        records = {r.receipt: r for r in BallotRecord.objects.filter(vote=vote)}
+        for ballot in Ballot.objects.filter(vote=vote).select_related("elector"):
+            assert ballot.voter_id == ballot.elector.voter_id and ballot.home_id == ballot.elector.home_id
+            assert services.check_choices(vote, ballot.choices) == ballot.choices
+            assert vote.opens_at <= ballot.cast_at <= vote.closes_at
+            record = records.pop(ballot.receipt)
+            assert (record.elector_id, record.choices, record.cast_at) == (
+                ballot.elector_id,
+                ballot.choices,
+                ballot.cast_at,
+            )
+        assert not records
+        if vote.status == "announced":
+            assert not Ballot.objects.filter(vote=vote).exists() and vote.result == {}
+        elif vote.status == "open":
+            assert vote.result == {} and vote.chain_head == ""
+            assert sum(r["cast"] for r in services.turnout(vote)) == Ballot.objects.filter(vote=vote).count() > 0
+        else:  # counted: the votes app's own count and an outsider's recount agree with it
+            assert services.count(vote) == vote.result and vote.chain_head == vote.result["chain"]["head"]
+            lines = services.published_lines(vote)
+            assert chain.head(vote.code, lines) == vote.chain_head
+            specs, _ = services.matter_specs(vote)
+            recounted = chain.recount(vote.rules, specs, lines, vote.result["electorate"])
+            for key in ("area", "heads", "passed"):
+                assert recounted["participation"][key] == vote.result["participation"][key]
+            assert vote.closed_at == vote.closes_at and (vote.published_at is not None) == (vote.status == "published")
+    assert Elector.objects.filter(affected=True).exists() or not votes[1].stairwell_id
+
+
+@on_postgres
+def test_bench_data_makes_meetings_as_the_meetings_services_leave_them(db):
+    from linli.meetings.models import Attendance, Invitation, Meeting, Minutes, MinutesItem
+
+    _bench_data(homes=300, seed=5)
+    meetings = list(Meeting.objects.select_related("stairwell", "compound"))
+    assert len(meetings) == 6 and {m.status for m in meetings} >= {"planned", "held"}
+    for m in meetings:
+        assert m.compound.community_id == m.community_id and m.organiser.community_id == m.community_id
+        if m.stairwell:
+            assert m.stairwell.building_id == m.building_id
+        invited = dict(Invitation.objects.filter(meeting=m).values_list("person_id", "reply"))
+        assert invited and all(i.replied_at is None or i.replied_at < m.starts for i in m.invitations.all())
+        assert all((r == "pending") == (i is None) for r, i in m.invitations.values_list("reply", "replied_at"))
+        came = set(Attendance.objects.filter(meeting=m).values_list("person_id", flat=True))
+        assert came <= set(invited)
+        minutes = Minutes.objects.filter(meeting=m).first()
+        if m.status == "held":  # approve_minutes holds it
+            assert minutes.approved_at > m.ends and minutes.approved_by is not None
+        if m.status == "cancelled" or m.starts > timezone.now():
+            assert not came and minutes is None
+        if minutes:
+            items = set(MinutesItem.objects.filter(minutes=minutes).values_list("agenda_item_id", flat=True))
+            assert items == set(m.agenda.values_list("pk", flat=True))
+            assert m.status == ("held" if minutes.approved_at else "planned")
+    assert any(m.attendance.exists() for m in meetings)
+
+
+@on_postgres
+def test_bench_data_makes_activities_with_sign_ups_and_hours_as_the_services_leave_them(db):
+    from linli.people.models import Membership
+    from linli.volunteers import services
+    from linli.volunteers.models import Activity, Attendance, HoursEntry, SignUp
+
+    _bench_data(homes=300, seed=5)
+    activities = list(Activity.objects.select_related("organisation"))
+    assert len(activities) == 25
+    now = timezone.now()
+    for a in activities:
+        assert a.organisation.kind == "volunteer_team" and a.compound.community_id == a.organisation.community_id
+        signups = list(SignUp.objects.filter(activity=a))
+        if a.state == "cancelled":
+            assert not signups
+            continue
+        members = set(Membership.objects.filter(organisation=a.organisation).values_list("person_id", flat=True))
+        assert {s.person_id for s in signups} <= members
+        placed = [s for s in signups if s.state == "signed_up"]
+        if a.capacity is not None:  # a place if one is free, else the waiting list
+            assert len(placed) <= a.capacity
+            assert (
+                not any(s.state == "waiting" for s in signups)
+                or len(placed) + sum(s.state == "cancelled" for s in signups) >= a.capacity
+            )
+        present = {x.person_id: x for x in Attendance.objects.filter(activity=a)}
+        assert set(present) <= {s.person_id for s in placed}
+        if a.starts_at > now:
+            assert not present
+        for entry in HoursEntry.objects.filter(activity=a):  # confirm_hours: the activity's length
+            assert entry.kind == "earned" and entry.person_id in present
+            assert entry.minutes == services.minutes_for(a, present[entry.person_id])
+            assert entry.on == timezone.localtime(a.starts_at).date() and entry.at >= a.ends_at
+    person = HoursEntry.objects.values_list("person", flat=True).first()
+    assert services.total_minutes(Person(pk=person)) == sum(
+        HoursEntry.objects.filter(person=person).values_list("minutes", flat=True)
+    )
+    assert SignUp.objects.filter(state="waiting").exists() or SignUp.objects.count() < 50
+
+
+@on_postgres
+def test_bench_data_at_compound_size_makes_its_share_of_the_district(db):
+    from linli.meetings.models import Meeting
+    from linli.volunteers.models import Activity, SignUp
+    from linli.votes.models import Ballot, Vote
+
+    out = StringIO()
+    call_command("bench_data", size="compound", now="2026-06-01T09:00:00", stdout=out)
+    assert Home.objects.count() == 3_218
+    # Issue 10's district (1,200,000 homes): 2,000 votes, 20,000 meetings, 100,000 activities.
+    assert Vote.objects.count() == round(3_218 * 2_000 / 1_200_000) == 5
+    assert Meeting.objects.count() == round(3_218 * 20_000 / 1_200_000) == 54
+    assert Activity.objects.count() == round(3_218 * 100_000 / 1_200_000) == 268
+    assert 0.5 * 268 * 4 < SignUp.objects.count() < 1.5 * 268 * 4
+    # The assemblies' electorate is the whole compound; about 55-90% of it voted.
+    assert Ballot.objects.count() > 0.5 * Vote.objects.filter(stairwell=None).count() * 3_218 * 0.55
