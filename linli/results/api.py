@@ -3,7 +3,9 @@
 - `GET /indicators`: every indicator with its label, unit, kind and whether it is public;
 - `GET /values?level=&place=&from=&to=` (or `period=2026-11`): the figures of a place and of
   each of its children (communities of a subdistrict, compounds of a community);
-- `GET /indicators/{key}/rows?level=&place=&from=&to=&limit=&offset=`: the rows behind a figure.
+- `GET /indicators/{key}/rows?level=&place=&from=&to=&limit=&offset=`: the rows behind a figure;
+- `GET /series`, `GET /compare?indicator=`, `GET /buildings?compound=`: the dashboards' trends
+  by month, the child places compared, the building grid of a compound.
 
 A place outside the caller's reach is a 404; an unknown indicator a 404 with its own message;
 bad dates or from > to a 422 naming the field."""
@@ -20,7 +22,7 @@ from ninja import Query, Router, Schema
 
 from linli.lib.api_support import ApiError, ErrorOut, invalid_input
 
-from . import access, exports
+from . import access, exports, series
 from . import indicators as ind
 from .period import Period, parse
 from .tables import children
@@ -52,6 +54,12 @@ class PlaceValues(Schema):
     id: int
     name: str
     values: dict[str, float | int | None]
+
+
+class PlaceOut(Schema):
+    level: str
+    id: int
+    name: str
 
 
 class ValuesOut(Schema):
@@ -198,3 +206,142 @@ def open_data(request, period: str | None = None):
     """The anonymised aggregates of the public indicators per compound and community, as
     /results/open/<period>.json (schema in docs/results.md, "Open data")."""
     return exports.open_data(_period(period, None, None))
+
+
+# --- dashboards: trends, comparison, the building grid -------------------------------------
+
+
+class SeriesOut(Schema):
+    key: str
+    label: str
+    unit: str
+    values: list[float | int | None]
+
+
+class TrendsOut(Schema):
+    period: PeriodOut
+    place: PlaceOut
+    months: list[str]
+    series: list[SeriesOut]
+
+
+class CompareItem(Schema):
+    level: str
+    id: int
+    name: str
+    value: float | int | None
+
+
+class CompareOut(Schema):
+    period: PeriodOut
+    place: PlaceOut
+    indicator: str
+    items: list[CompareItem]
+
+
+class BuildingOut(Schema):
+    id: int
+    name: str
+    homes: int
+    homes_visited: int
+    residents_recorded: int
+    cases_received: int
+    cases_open: int
+    leaders: int
+
+
+class BuildingsOut(Schema):
+    period: PeriodOut
+    place: PlaceOut
+    items: list[BuildingOut]
+
+
+def _period_out(chosen: Period) -> PeriodOut:
+    return PeriodOut(code=chosen.code, start=chosen.start, end=chosen.end)
+
+
+@router.get("/series", response={200: TrendsOut, **ERRORS}, summary="Trends by month")
+def trends(
+    request,
+    level: str | None = None,
+    place: int | None = None,
+    period: str | None = None,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+):
+    """The twelve months ending with the period's last month: one value per month for each
+    figure that has a meaning per month (cases, rates, mediations, votes, hours, homes visited)."""
+    _staff(request)
+    chosen = _period(period, start, end)
+    level, found = _place(request, level, place)
+    trend = series.trends(level, [found.pk], chosen)
+    return TrendsOut(
+        period=_period_out(chosen),
+        place=PlaceOut(level=level, id=found.pk, name=found.name),
+        months=[m.code for m in trend["months"]],
+        series=[
+            SeriesOut(key=s.indicator.key, label=str(s.indicator.label), unit=s.indicator.unit, values=s.points)
+            for s in trend["series"]
+        ],
+    )
+
+
+@router.get("/compare", response={200: CompareOut, **ERRORS}, summary="The child places compared")
+def compare(
+    request,
+    indicator: str,
+    level: str | None = None,
+    place: int | None = None,
+    period: str | None = None,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+):
+    """The communities of a subdistrict, or the compounds of a community, on one figure."""
+    _staff(request)
+    chosen = _period(period, start, end)
+    level, found = _place(request, level, place)
+    allowed = [i.key for i in series.compare_indicators(level)]
+    if indicator not in allowed:
+        if ind.get(indicator) is None:
+            raise ApiError(404, "not_found", _("There is no indicator %(key)s.") % {"key": indicator})
+        raise invalid_input("indicator", _("Choose one of: %(choices)s") % {"choices": ", ".join(allowed) or "—"})
+    child_level = ind.CHILD[level]
+    items = series.comparison(level, found, indicator, chosen)
+    return CompareOut(
+        period=_period_out(chosen),
+        place=PlaceOut(level=level, id=found.pk, name=found.name),
+        indicator=indicator,
+        items=[CompareItem(level=child_level, id=k.pk, name=k.name, value=_plain(v)) for k, v in items],
+    )
+
+
+@router.get("/buildings", response={200: BuildingsOut, **ERRORS}, summary="The building grid of a compound")
+def buildings(
+    request,
+    compound: int,
+    period: str | None = None,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+):
+    """Per building: homes, homes visited in the period, homes with a resident recorded on its
+    last day, cases received in the period and open now (those placed on a building), leaders."""
+    _staff(request)
+    chosen = _period(period, start, end)
+    found = access.access(request.user, "compound", compound)
+    return BuildingsOut(
+        period=_period_out(chosen),
+        place=PlaceOut(level="compound", id=found.pk, name=found.name),
+        items=[
+            BuildingOut(
+                id=row.building.pk,
+                name=row.building.name,
+                homes=row.homes,
+                homes_visited=row.visited,
+                residents_recorded=row.recorded,
+                cases_received=row.received,
+                cases_open=row.open,
+                leaders=row.leaders,
+            )
+            for row in series.building_grid(found, chosen)
+        ],
+    )

@@ -34,6 +34,7 @@ from linli.places.models import Community, Compound, Home
 from linli.volunteers.models import HoursEntry
 from linli.votes.models import Vote
 
+from .db import reading_alias
 from .period import Period
 
 LEVELS = ("subdistrict", "community", "compound")
@@ -119,7 +120,7 @@ class Indicator:
     def value(self, level: str, place_ids, period: Period, now: dt.datetime | None = None):
         if level not in self.family.places:
             return None
-        qs = self.family.filtered(level, place_ids, period, now or timezone.now())
+        qs = self.family.filtered(level, place_ids, period, now or timezone.now()).using(reading_alias())
         return self.result(qs.aggregate(**self.aggregates(period)))
 
     def rows(self, level: str, place_ids, period: Period, now: dt.datetime | None = None) -> QuerySet:
@@ -656,7 +657,13 @@ def compute(level: str, place_ids, period: Period, *, keys=None, public_only: bo
         family, aggregates = members[0].family, {}
         for indicator in members:
             aggregates.update(indicator.aggregates(period))
-        rows = family.filtered(level, place_ids, period, now).order_by().values("place_key").annotate(**aggregates)
+        rows = (
+            family.filtered(level, place_ids, period, now)
+            .using(reading_alias())
+            .order_by()
+            .values("place_key")
+            .annotate(**aggregates)
+        )
         seen = set()
         for row in rows:
             seen.add(row["place_key"])

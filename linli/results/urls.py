@@ -7,6 +7,8 @@ from . import views
 app_name = "results"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("buildings/", views.buildings, name="buildings"),
     path("public/compound/<int:pk>/", views.public_compound, name="public_compound"),
     path("public/community/<int:pk>/", views.public_community, name="public_community"),
     path("export.xlsx", views.export_table, name="export"),

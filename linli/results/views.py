@@ -1,20 +1,23 @@
 """The results pages: the staff table with the rows behind each figure, and the public page
 of a compound or a community (aggregates only, no names)."""
 
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from linli.places.models import Community, Compound
 
-from . import access, exports
+from . import access, exports, series
 from . import indicators as ind
 from .period import Period, last_full_month, parse
-from .tables import children, parse_place, table
+from .tables import children, parse_place, table, withhold_small_figures
 
 PAGE_SIZE = 50
 
@@ -112,8 +115,11 @@ def _public(request, level, place):
         "period_error": period_error,
         "public": True,
         "public_children": level == "community" and bool(children(level, place)),
-        **table(level, place, period, public_only=True),
+        **withhold_small_figures(table(level, place, period, public_only=True), period),
     }
+    context |= _dashboard_context(request, level, place, period, public_only=True)
+    if _partial(request):
+        return render(request, "results/_dashboard.html", context)
     return render(request, "results/public.html", context)
 
 
@@ -193,3 +199,135 @@ def report_pdf(request):
         raise Http404 from None
     name = f"report-{level}-{place.pk}-{period.code}.pdf"
     return _download(report.build(level, place, period), "application/pdf", name, as_attachment=False)
+
+
+# --- dashboards: trends, comparison, the building grid -------------------------------------
+
+
+def _as_json(data: dict) -> str:
+    """A chart's data for its data-chart attribute (the template escapes it). Not a <script>
+    element: the CSP forbids inline scripts and htmx drops script elements it swaps in."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _chart_data(trend: dict, groups) -> list[dict]:
+    """The charts of a dashboard: one per group of indicators sharing a unit, with the values
+    the template prints as a table and the JSON the script draws."""
+    by_key = {s.indicator.key: s for s in trend["series"]}
+    labels = [m.code for m in trend["months"]]
+    charts = []
+    for slug, title, keys in groups:
+        series = [by_key[k] for k in keys if k in by_key]
+        if not series:
+            continue
+        charts.append(
+            {
+                "id": f"r-chart-{slug}",
+                "title": title,
+                "series": series,
+                "rows": [(m, [(s.indicator, s.values[n]) for s in series]) for n, m in enumerate(trend["months"])],
+                "json": _as_json(
+                    {
+                        "kind": "line",
+                        "xlabel": str(MONTH),
+                        "labels": labels,
+                        "unit": series[0].indicator.unit,
+                        "series": [{"label": str(s.indicator.label), "values": s.points} for s in series],
+                    }
+                ),
+            }
+        )
+    return charts
+
+
+MONTH, PLACE = _("Month"), _("Place")
+TREND_GROUPS = [
+    ("cases", _("Cases per month"), ["cases_received", "cases_replied_on_time", "cases_resolved_on_time"]),
+    ("rates", _("Resolution and satisfaction, in percent"), ["cases_resolution_rate", "cases_satisfied"]),
+    ("action", _("Mediations and votes"), ["disputes_mediated", "votes_held"]),
+    ("hours", _("Volunteer hours"), ["volunteer_hours"]),
+    ("visits", _("Homes visited"), ["homes_visited"]),
+]
+
+
+def _comparison_context(request, level, place, period, *, public_only=False) -> dict:
+    choices = series.compare_indicators(level, public_only=public_only)
+    if not choices:
+        return {"compare_choices": []}
+    keys = [i.key for i in choices]
+    key = request.GET.get("indicator") if request.GET.get("indicator") in keys else keys[0]
+    chosen = ind.get(key)
+    items = series.comparison(level, place, key, period, public_only=public_only)
+    return {
+        "compare_choices": choices,
+        "compare_indicator": chosen,
+        "compare_items": items,
+        "compare_json": _as_json(
+            {
+                "kind": "bars",
+                "xlabel": str(PLACE),
+                "labels": [kid.name for kid, _v in items],
+                "unit": chosen.unit,
+                "series": [
+                    {"label": str(chosen.label), "values": [float(v) if v is not None else None for _k, v in items]}
+                ],
+            }
+        ),
+    }
+
+
+def _dashboard_context(request, level, place, period, *, public_only=False) -> dict:
+    trend = series.trends(level, [place.pk], period, public_only=public_only)
+    return {
+        "level": level,
+        "place": place,
+        "ref": f"{level}:{place.pk}",
+        "period": period,
+        "months": trend["months"],
+        "charts": _chart_data(trend, TREND_GROUPS),
+        **_comparison_context(request, level, place, period, public_only=public_only),
+    }
+
+
+def _partial(request) -> bool:
+    """An HTMX request for the dashboard's body only (the form switched indicator or period)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "r-dash"
+
+
+@login_required
+@never_cache
+def dashboard(request):
+    """Trends by month, the comparison of the child places, a link to the building grid."""
+    if not access.is_staff(request.user):
+        raise PermissionDenied
+    level, place = _place(request)
+    period, period_error = _period(request)
+    context = _dashboard_context(request, level, place, period)
+    context["period_error"] = period_error
+    if _partial(request):
+        return render(request, "results/_dashboard.html", context)
+    subdistricts, communities, compounds = _choices(request.user)
+    context |= {"subdistricts": subdistricts, "communities": communities, "compounds": compounds}
+    return render(request, "results/dashboard.html", context)
+
+
+@login_required
+@never_cache
+def buildings(request):
+    """The building grid of a compound: a table with coloured cells that say their value too."""
+    if not access.is_staff(request.user):
+        raise PermissionDenied
+    level, place = _place(request)
+    if level != "compound":
+        raise Http404
+    period, period_error = _period(request)
+    grid = series.building_grid(place, period)
+    context = {
+        "level": level,
+        "place": place,
+        "ref": f"{level}:{place.pk}",
+        "period": period,
+        "period_error": period_error,
+        "grid": [(row, series.band(row.visited_percent), series.band(row.recorded_percent)) for row in grid],
+    }
+    return render(request, "results/buildings.html", context)

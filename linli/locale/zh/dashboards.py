@@ -1,0 +1,30 @@
+# ruff: noqa: E501  (translations read best one per line)
+"""Chinese for the results dashboards: trends, the comparison, the building grid (linli/results)."""
+
+ZH = {
+    "All the public figures": "全部公开数据",
+    "Building grid": "楼栋一览",
+    "Cases count here when they were placed on a building; cases of the whole compound are on the results page.": "这里只统计登记到楼栋的诉求；整个小区的诉求见成效页。",
+    "Cases per month": "每月诉求",
+    "Choose the figure to compare": "选择要比较的指标",
+    "Colours:": "颜色：",
+    "Compare": "比较",
+    "Dashboard": "数据看板",
+    "Dashboard with charts": "图表看板",
+    "Each building of the compound for %(period)s: homes visited in the period, homes with a resident recorded on its last day, cases received in the period and open now, building leaders.": "小区各楼栋 %(period)s 的情况：期内走访户数、期末登记有住户的户数、期内收到及目前未办结的诉求、楼长人数。",
+    "Mediations and votes": "调解与表决",
+    "Open cases": "未办结诉求",
+    "Residents recorded": "已登记住户",
+    "Resolution and satisfaction, in percent": "办结率与满意率（百分比）",
+    "The building grid": "楼栋一览",
+    "The communities compared": "各社区比较",
+    "The compounds compared": "各小区比较",
+    "The numbers by month": "逐月数字",
+    "The twelve months from %(first)s to %(last)s. Under each chart, its numbers month by month.": "%(first)s 至 %(last)s 共十二个月。每张图下方可展开逐月数字。",
+    "This compound has no buildings in the registry.": "该小区尚未登记楼栋。",
+    "Trends by month": "按月趋势",
+    "no homes": "无房屋",
+    "none": "无",
+    "the numbers by month": "逐月数字表",
+    "— means nothing to count, or fewer than 5 behind the figure (withheld to protect the residents).": "“—”表示无可统计，或该数字背后不足 5 件（人），为保护居民不予公开。",
+}
