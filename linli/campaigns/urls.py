@@ -9,6 +9,7 @@ app_name = "campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("new/", views.create, name="new"),
+    path("export.xlsx", views.campaign_list_export, name="list_export"),
     path("mine/", views.mine, name="mine"),
     path("sw.js", views.service_worker, name="sw"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

@@ -5,17 +5,15 @@ its service worker and manifest) and the visit form (which works without JavaScr
 from __future__ import annotations
 
 import json
-import tempfile
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import access_person, visible_homes, visible_people
+from linli.lib import exports
 from linli.people.models import Occupancy
 from linli.places.models import Building, Community, Compound, Subdistrict
 
@@ -243,59 +242,43 @@ def review(request, pk, change_pk):
 def export(request, pk):
     """All homes of the campaign with the answers of their latest visit, as an Excel file
     written row by row (write-only mode), whatever the number of homes."""
-    from openpyxl import Workbook
-
     campaign = _organised(request, pk)
     latest = CampaignVisit.objects.filter(assignment=OuterRef("pk")).order_by("-visited_at", "-pk")
-    rows = (
-        services.ordered_assignments(Assignment.objects.filter(campaign=campaign), open_first=False)
-        .annotate(last_answers=Subquery(latest.values("answers")[:1]), last_note=Subquery(latest.values("note")[:1]))
-        .iterator(chunk_size=2000)
-    )
-    questions = campaign.form
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Homes"))
-    sheet.append(
-        [
-            _("compound"),
-            _("building"),
-            _("stairwell"),
-            _("home"),
-            _("visitor"),
-            _("home state"),
-            _("last visited at"),
-            _("revisit on"),
-            _("number of visits"),
-            *[q["label"] for q in questions],
-            _("visit note"),
-        ]
+    rows = services.ordered_assignments(Assignment.objects.filter(campaign=campaign), open_first=False).annotate(
+        last_answers=Subquery(latest.values("answers")[:1]), last_note=Subquery(latest.values("note")[:1])
     )
     states = dict(HomeState.choices)
-    for a in rows:
-        answers = a.last_answers or {}
-        if isinstance(answers, str):
-            answers = json.loads(answers)
-        home = a.home
-        sheet.append(
-            [
-                home.stairwell.building.compound.name,
-                home.stairwell.building.name,
-                home.stairwell.name,
-                home.number,
-                a.visitor.name if a.visitor_id else "",
-                str(states[a.state]),
-                timezone.localtime(a.last_visited_at).replace(tzinfo=None) if a.last_visited_at else None,
-                a.revisit_on,
-                a.visits,
-                *[_cell(answers.get(q["key"])) for q in questions],
-                a.last_note or "",
-            ]
-        )
-    tmp = tempfile.TemporaryFile(dir=settings.VAR_DIR)  # noqa: SIM115 (FileResponse closes it)
-    book.save(tmp)
-    tmp.seek(0)
-    name = f"campaign-{campaign.pk}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(tmp, as_attachment=True, filename=name)
+
+    def answers(a) -> dict:
+        value = a.last_answers or {}
+        return json.loads(value) if isinstance(value, str) else value
+
+    def answer(key):
+        return lambda a: _cell(answers(a).get(key))
+
+    columns = [
+        (_("compound"), lambda a: a.home.stairwell.building.compound.name),
+        (_("building"), lambda a: a.home.stairwell.building.name),
+        (_("stairwell"), lambda a: a.home.stairwell.name),
+        (_("home"), lambda a: a.home.number),
+        (_("visitor"), lambda a: a.visitor.name if a.visitor_id else ""),
+        (_("home state"), lambda a: str(states[a.state])),
+        (_("last visited at"), lambda a: a.last_visited_at),
+        (_("revisit on"), lambda a: a.revisit_on),
+        (_("number of visits"), lambda a: a.visits),
+        *[(q["label"], answer(q["key"])) for q in campaign.form],
+        (_("visit note"), lambda a: a.last_note or ""),
+    ]
+    return exports.export_list(
+        request,
+        key="campaign_homes",
+        title=f"{campaign} · {_('Homes')}",
+        queryset=rows,
+        columns=columns,
+        back=reverse("campaigns:detail", args=[campaign.pk]),
+        filename=f"campaign-{campaign.pk}-{timezone.localdate():%Y%m%d}.xlsx",
+        filters={"campaign": str(campaign.pk)},
+    )
 
 
 def _cell(value):
@@ -468,3 +451,27 @@ def manifest(request):
         "icons": [],
     }
     return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json")
+
+
+@login_required
+def campaign_list_export(request):
+    """The campaigns list (those the user may see) as Excel."""
+    campaigns = access.visible_campaigns(request.user).select_related("compound", "community", "subdistrict")
+    targets = dict(Campaign._meta.get_field("target").choices)
+    statuses = dict(Campaign._meta.get_field("status").choices)
+    columns = [
+        (exports.label(Campaign, "title"), lambda c: c.title),
+        (_("Place"), lambda c: str(c.place)),
+        (exports.label(Campaign, "target"), lambda c: str(targets.get(c.target, c.target))),
+        (exports.label(Campaign, "starts_on"), lambda c: c.starts_on),
+        (exports.label(Campaign, "ends_on"), lambda c: c.ends_on),
+        (exports.label(Campaign, "status"), lambda c: str(statuses.get(c.status, c.status))),
+    ]
+    return exports.export_list(
+        request,
+        key="campaigns",
+        title=_("Door-to-door campaigns"),
+        queryset=campaigns,
+        columns=columns,
+        back=reverse("campaigns:list"),
+    )

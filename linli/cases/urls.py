@@ -8,6 +8,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
+    path("export.xlsx", views.queue_export, name="export"),
     path("new/", views.record, name="new"),
     path("new/people/", views.record_people, name="new_people"),
     path("new/places/", views.record_places, name="new_places"),

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.scope import visible_people, visible_places
+from linli.lib import exports
 from linli.lib.api_support import client_ip
 from linli.lib.crypto import keyed_hash
 from linli.lib.normalize import normalize_phone
@@ -50,7 +51,7 @@ from .staff_forms import (
     dispatch_organisations,
     month_bounds,
 )
-from .templatetags.cases_ui import due_state
+from .templatetags.cases_ui import due_state, escalation_label
 
 PER_PAGE = 50
 MORE_FILTERS = ("status", "category", "compound", "organisation", "overdue", "submitted_from", "submitted_to")
@@ -125,16 +126,10 @@ def _safe_next(request, fallback: str) -> str:
 # --- the queue ---------------------------------------------------------------------------------
 
 
-@login_required
-def queue(request):
-    user = request.user
-    now = timezone.now()
-    visible = access.visible_cases(user)
-    acting = acting_q(user)
-    form = QueueFilter(request.GET, user=user, acting=acting is not None)
-    data = form.cleaned_data if form.is_valid() else {}
-
-    cases = visible
+def queue_cases(user, data: dict, now, *, acting=None):
+    """The queue's cases for these filters (the form's cleaned data), in the page's order:
+    the page and its Excel export both call this, so the file holds what the page lists."""
+    cases = access.visible_cases(user)
     if acting is not None and (data.get("show") or "mine") == "mine":
         cases = cases.filter(acting)
     group = data.get("group") or "open"
@@ -161,7 +156,21 @@ def queue(request):
         cases = cases.order_by("-submitted_at", "-pk")
     else:
         cases = by_urgency(cases, now)
-    cases = cases.select_related("category", "compound", "building", "stairwell", "organisation")
+    return cases.select_related("category", "compound", "building", "stairwell", "organisation")
+
+
+def _queue_filter(request):
+    acting = acting_q(request.user)
+    form = QueueFilter(request.GET, user=request.user, acting=acting is not None)
+    return form, (form.cleaned_data if form.is_valid() else {}), acting
+
+
+@login_required
+def queue(request):
+    user = request.user
+    now = timezone.now()
+    form, data, acting = _queue_filter(request)
+    cases = queue_cases(user, data, now, acting=acting)
 
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = with_clocks(list(page.object_list), now)
@@ -182,6 +191,34 @@ def queue(request):
         "more_open": any(request.GET.get(k) for k in MORE_FILTERS),
     }
     return render(request, "cases/staff/queue.html", ctx)
+
+
+@login_required
+def queue_export(request):
+    """The queue as filtered, every matching case (not one page), as an Excel file."""
+    now = timezone.now()
+    _form, data, acting = _queue_filter(request)
+    statuses = dict(Status.choices)
+    columns = [
+        (_("Code"), lambda c: c.code),
+        (_("Category"), lambda c: c.category.name),
+        (_("Title"), lambda c: c.title),
+        (_("Place"), lambda c: c.place_label),
+        (_("Status"), lambda c: str(statuses.get(c.status, c.status))),
+        (_("Organisation"), lambda c: c.organisation.name if c.organisation_id else ""),
+        (_("Submitted at"), lambda c: c.submitted_at),
+        (_("Due"), lambda c: c.resolve_due),
+        (_("Escalated"), lambda c: escalation_label(c.escalation)),
+        (_("Supporters"), lambda c: c.supporters),
+    ]
+    return exports.export_list(
+        request,
+        key="cases",
+        title=_("Cases"),
+        queryset=queue_cases(request.user, data, now, acting=acting),
+        columns=columns,
+        back=reverse("cases:queue"),
+    )
 
 
 @login_required

@@ -4,8 +4,11 @@ changed, and recording a new version (for those who organise meetings there)."""
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from linli.lib import exports
 from linli.meetings import access as meeting_access
 from linli.votes import access as vote_access
 
@@ -91,4 +94,33 @@ def detail(request, pk):
             "error": error,
         },
         status=422 if error or (form is not None and form.errors) else 200,
+    )
+
+
+@login_required
+def index_export(request):
+    from .models import Convention, Version
+
+    kinds = dict(Convention.Kind.choices)
+
+    def latest(c):
+        return max(c.versions.all(), key=lambda v: v.number, default=None)
+
+    columns = [
+        (exports.label(Convention, "title"), lambda c: c.title),
+        (exports.label(Convention, "kind"), lambda c: str(kinds.get(c.kind, c.kind))),
+        (_("Place"), lambda c: (c.compound or c.community).name),
+        (exports.label(Version, "number"), lambda c: latest(c).number if latest(c) else None),
+        (exports.label(Version, "adopted_on"), lambda c: latest(c).adopted_on if latest(c) else None),
+    ]
+    conventions = (
+        services.visible_conventions(request.user).select_related("community", "compound").prefetch_related("versions")
+    )
+    return exports.export_list(
+        request,
+        key="conventions",
+        title=_("Conventions"),
+        queryset=conventions,
+        columns=columns,
+        back=reverse("conventions:index"),
     )

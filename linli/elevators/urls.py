@@ -8,6 +8,7 @@ app_name = "elevators"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("new/", views.project_new, name="new"),
+    path("export.xlsx", views.project_list_export, name="list_export"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/plan/", views.plan, name="plan"),
     path("<int:pk>/milestones/<str:kind>/", views.milestone, name="milestone"),

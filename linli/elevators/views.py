@@ -4,6 +4,8 @@ comes from access.py, every write from services.py."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.lib import exports
 from linli.votes.access import managed_compounds
 
 from . import services
@@ -26,7 +29,7 @@ from .access import (
 )
 from .agreement import agreement_pdf
 from .forms import MaintenanceForm, MilestoneForm, PlanForm, ProjectForm, evidence_type
-from .models import Milestone
+from .models import ElevatorProject, Milestone
 from .services import ElevatorError
 from .sharing import yuan
 
@@ -276,3 +279,24 @@ def agreement(request, pk):
 
 def project_url(project) -> str:
     return reverse("elevators:detail", kwargs={"pk": project.pk})
+
+
+@login_required
+def project_list_export(request):
+    statuses = dict(ElevatorProject._meta.get_field("status").choices)
+    columns = [
+        (_("Project"), lambda p: p.title),
+        (_("Stairwell"), lambda p: str(p.stairwell)),
+        (_("Status"), lambda p: str(statuses.get(p.status, p.status))),
+        (_("Total cost (yuan)"), lambda p: None if p.total_fen is None else Decimal(p.total_fen) / 100),
+    ]
+    return exports.export_list(
+        request,
+        key="elevator_projects",
+        title=_("Added elevators"),
+        queryset=visible_projects(request.user)
+        .select_related("stairwell__building__compound")
+        .order_by("-created", "-pk"),
+        columns=columns,
+        back=reverse("elevators:list"),
+    )

@@ -10,6 +10,7 @@ from . import views_staff as staff
 app_name = "meetings"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("export.xlsx", views.index_export, name="export"),
     path("new/", staff.new, name="new"),
     path("new/places/", staff.new_places, name="new_places"),
     path("new/bookings/", staff.new_bookings, name="new_bookings"),

@@ -12,10 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from linli.lib import exports
 from linli.resolutions.services import visible_resolutions
 
 from . import access, services
@@ -197,3 +199,22 @@ def minutes_version(request, code, number):
         "current": minutes.version,
     }
     return render(request, "meetings/minutes_version.html", ctx)
+
+
+@login_required
+def index_export(request):
+    """Every meeting the user may see (the page shows the latest hundred of each group)."""
+    kinds = dict(Meeting.Kind.choices)
+    statuses = dict(Meeting.Status.choices)
+    meetings = access.visible_meetings(request.user).select_related("venue").order_by("-starts", "-pk")
+    columns = [
+        (exports.label(Meeting, "title"), lambda m: m.title),
+        (exports.label(Meeting, "kind"), lambda m: str(kinds.get(m.kind, m.kind))),
+        (exports.label(Meeting, "starts"), lambda m: m.starts),
+        (exports.label(Meeting, "ends"), lambda m: m.ends),
+        (_("Where"), lambda m: services.where(m)),
+        (exports.label(Meeting, "status"), lambda m: str(statuses.get(m.status, m.status))),
+    ]
+    return exports.export_list(
+        request, key="meetings", title=_("Meetings"), queryset=meetings, columns=columns, back=reverse("meetings:index")
+    )

@@ -13,25 +13,33 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.lib import exports
+
 from . import announcements as ann
 from .forms import AnnouncementForm
-from .models import AnnouncementAttachment, AnnouncementRead
+from .models import Announcement, AnnouncementAttachment, AnnouncementRead
 
 
-@login_required
-def announcement_list(request):
-    user = request.user
+def listed_announcements(user):
+    """The current announcements the user may read, with his read mark (page and export)."""
     read = AnnouncementRead.objects.filter(announcement=OuterRef("pk"), user=user)
-    qs = (
+    return (
         ann.visible_announcements(user)
         .current()
         .select_related("community", "compound", "building", "stairwell", "organisation")
         .annotate(is_read=Exists(read))
     )
+
+
+@login_required
+def announcement_list(request):
+    user = request.user
+    qs = listed_announcements(user)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -149,3 +157,23 @@ def told(request, pk, home_pk):
 def untold(request, pk, home_pk):
     """Undo one's own mark."""
     return _marking(request, pk, home_pk, ann.unmark_told)
+
+
+@login_required
+def announcement_list_export(request):
+    columns = [
+        (exports.label(Announcement, "published"), lambda a: a.published),
+        (exports.label(Announcement, "title"), lambda a: a.title),
+        (_("Audience"), lambda a: a.audience_label),
+        (_("From"), lambda a: a.author_label),
+        (_("Pinned"), lambda a: _("yes") if a.pinned else ""),
+        (_("Read"), lambda a: _("yes") if a.is_read else _("no")),
+    ]
+    return exports.export_list(
+        request,
+        key="announcements",
+        title=_("Announcements"),
+        queryset=listed_announcements(request.user),
+        columns=columns,
+        back=reverse("notices:announcements"),
+    )

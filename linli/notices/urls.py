@@ -14,6 +14,7 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("announcements/", av.announcement_list, name="announcements"),
     path("announcements/new/", av.announcement_new, name="announcement_new"),
+    path("announcements/export.xlsx", av.announcement_list_export, name="announcements_export"),
     path("announcements/<int:pk>/", av.announcement_detail, name="announcement"),
     path("announcements/<int:pk>/reach/", av.announcement_reach, name="announcement_reach"),
     path("announcements/<int:pk>/files/<int:file_pk>/", av.attachment, name="announcement_file"),

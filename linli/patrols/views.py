@@ -15,10 +15,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.lib import exports
 from linli.people.models import Person
 
 from . import access, services
@@ -40,11 +42,16 @@ def _compound_filter(request, qs, field="compound_id"):
 # --- patrols -------------------------------------------------------------------------------
 
 
-@login_required
-def patrol_list(request):
+def listed_patrols(request):
+    """The patrol log as filtered (the page and its export): (patrols, compounds, chosen)."""
     qs = access.visible_patrols(request.user).select_related("compound", "organisation")
     qs, compounds, chosen = _compound_filter(request, qs)
-    qs = qs.annotate(n_findings=Count("findings")).order_by("-started_at", "-pk")
+    return qs.annotate(n_findings=Count("findings")).order_by("-started_at", "-pk"), compounds, chosen
+
+
+@login_required
+def patrol_list(request):
+    qs, compounds, chosen = listed_patrols(request)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -208,11 +215,16 @@ def finding_photo(request, pk):
 # --- inspections ---------------------------------------------------------------------------
 
 
-@login_required
-def inspection_list(request):
+def listed_inspections(request):
     qs = access.visible_inspections(request.user).select_related("compound", "company", "building__compound")
     qs, compounds, chosen = _compound_filter(request, qs)
-    page = Paginator(qs.order_by("-date", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
+    return qs.order_by("-date", "-pk"), compounds, chosen
+
+
+@login_required
+def inspection_list(request):
+    qs, compounds, chosen = listed_inspections(request)
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "patrols/inspections.html",
@@ -484,4 +496,45 @@ def checklist(request, checklist_pk):
             "newer": Checklist.objects.filter(replaces=c).first(),
         },
         status=status,
+    )
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+@login_required
+def patrol_list_export(request):
+    qs, _compounds, _chosen = listed_patrols(request)
+    kinds = dict(qs.model._meta.get_field("kind").choices)
+    columns = [
+        (exports.label(qs.model, "started_at"), lambda p: p.started_at),
+        (exports.label(qs.model, "ended_at"), lambda p: p.ended_at),
+        (exports.label(qs.model, "kind"), lambda p: str(kinds.get(p.kind, p.kind))),
+        (exports.label(qs.model, "compound"), lambda p: p.compound.name),
+        (exports.label(qs.model, "organisation"), lambda p: p.organisation.name if p.organisation_id else ""),
+        (_("Findings"), lambda p: p.n_findings),
+    ]
+    return exports.export_list(
+        request, key="patrols", title=_("Patrol log"), queryset=qs, columns=columns, back=reverse("patrols:list")
+    )
+
+
+@login_required
+def inspection_list_export(request):
+    qs, _compounds, _chosen = listed_inspections(request)
+    columns = [
+        (exports.label(Inspection, "date"), lambda i: i.date),
+        (exports.label(Inspection, "compound"), lambda i: i.compound.name),
+        (exports.label(Inspection, "area"), lambda i: i.area_label),
+        (exports.label(Inspection, "company"), lambda i: i.company.name if i.company_id else ""),
+        (exports.label(Inspection, "total"), lambda i: i.total),
+        (exports.label(Inspection, "max_total"), lambda i: i.max_total),
+    ]
+    return exports.export_list(
+        request,
+        key="inspections",
+        title=_("Hygiene inspections"),
+        queryset=qs,
+        columns=columns,
+        back=reverse("patrols:inspections"),
     )

@@ -24,6 +24,7 @@ from linli.accounts.scope import (
     visible_organisations,
     visible_people,
 )
+from linli.lib import exports
 from linli.lib.api_support import client_ip
 from linli.people import services
 from linli.people.forms import OrganisationFilter, RevealForm
@@ -166,18 +167,21 @@ def reveal(request, pk, field):
     return response
 
 
-@login_required
-def reveal_log(request):
-    user = request.user
+def reveal_entries(user):
+    """The reveal log entries the user may read (the page and its export): (entries, sees_others)."""
     scope = scope_for(user)
     entries = RevealLog.objects.select_related("user__person", "person").order_by("-at")
     sees_others = bool(scope.roles & {Role.COMMUNITY_WORKER, Role.PARTY_SECRETARY, Role.SUBDISTRICT_ADMIN}) or (
         user.is_superuser
     )
     if sees_others:
-        entries = entries.filter(Q(user=user) | Q(person__in=visible_people(user)))
-    else:
-        entries = entries.filter(user=user)
+        return entries.filter(Q(user=user) | Q(person__in=visible_people(user))), True
+    return entries.filter(user=user), False
+
+
+@login_required
+def reveal_log(request):
+    entries, sees_others = reveal_entries(request.user)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "people/reveal_log.html", {"page": page, "sees_others": sees_others})
 
@@ -194,22 +198,45 @@ def _active_members():
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-@login_required
-def organisation_list(request):
-    user = request.user
-    form = OrganisationFilter(request.GET or None)
+def listed_organisations(user, form):
+    """The organisations list for the filter form (bound): the page and its export."""
     organisations = (
         visible_organisations(user)
         .select_related("subdistrict", "community", "compound", "building__compound", "stairwell__building__compound")
         .annotate(member_count=_active_members())
         .order_by("kind", "name")
     )
-    query = ""
     if form.is_valid() and form.cleaned_data["kind"]:
         organisations = organisations.filter(kind=form.cleaned_data["kind"])
-        query = urlencode({"kind": form.cleaned_data["kind"]})
+    return organisations
+
+
+@login_required
+def organisation_list(request):
+    form = OrganisationFilter(request.GET or None)
+    organisations = listed_organisations(request.user, form)
+    query = urlencode({"kind": form.cleaned_data["kind"]}) if form.is_valid() and form.cleaned_data["kind"] else ""
     page = Paginator(organisations, 50).get_page(request.GET.get("page"))
     return render(request, "people/organisation_list.html", {"page": page, "form": form, "query": query})
+
+
+@login_required
+def organisation_list_export(request):
+    kinds = dict(Organisation.Kind.choices)
+    columns = [
+        (_("Name"), lambda o: o.name),
+        (_("Kind"), lambda o: str(kinds.get(o.kind, o.kind))),
+        (_("Place"), lambda o: str(o.place)),
+        (_("Members"), lambda o: o.member_count),
+    ]
+    return exports.export_list(
+        request,
+        key="organisations",
+        title=_("Organisations"),
+        queryset=listed_organisations(request.user, OrganisationFilter(request.GET or None)),
+        columns=columns,
+        back=reverse("people:organisations"),
+    )
 
 
 @login_required
@@ -237,4 +264,56 @@ def organisation_detail(request, pk):
             "revealable": revealable,
             "linkable": visible,
         },
+    )
+
+
+@login_required
+def organisation_members_export(request, pk):
+    """The members as the organisation's page lists them, phones masked; a party
+    organisation's members only for those the page shows them to."""
+    organisation = access_organisation(request.user, pk)
+    if not can_see_members(request.user, organisation):
+        raise PermissionDenied
+    roles = dict(Membership.Role.choices)
+    columns = [
+        (_("Name"), lambda m: m.person.name),
+        (_("Role"), lambda m: str(roles.get(m.role, m.role))),
+        (_("From"), lambda m: m.start),
+        (_("Until"), lambda m: m.end),
+        (_("Phone"), lambda m: m.person.phone_masked),
+    ]
+    members = (
+        Membership.objects.active()
+        .filter(organisation=organisation)
+        .select_related("person")
+        .order_by("role", "person__name")
+    )
+    return exports.export_list(
+        request,
+        key="organisation_members",
+        title=f"{organisation.name} · {_('Members')}",
+        queryset=members,
+        columns=columns,
+        back=reverse("people:organisation", args=[organisation.pk]),
+        filters={"organisation": str(organisation.pk)},
+    )
+
+
+@login_required
+def reveal_log_export(request):
+    fields = dict(RevealLog.Field.choices)
+    columns = [
+        (_("When"), lambda e: e.at),
+        (_("Who"), lambda e: e.user.display_name()),
+        (_("Whose"), lambda e: e.person.name),
+        (_("Field"), lambda e: str(fields.get(e.field, e.field))),
+        (_("Reason"), lambda e: e.reason),
+    ]
+    return exports.export_list(
+        request,
+        key="reveal_log",
+        title=_("Reveal log"),
+        queryset=reveal_entries(request.user)[0],
+        columns=columns,
+        back=reverse("people:reveal_log"),
     )

@@ -9,6 +9,8 @@ from itertools import groupby
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from linli.accounts.scope import (
     access_home,
@@ -20,6 +22,7 @@ from linli.accounts.scope import (
     visible_people,
     visible_places,
 )
+from linli.lib import exports
 from linli.people.models import LeaderAssignment, Occupancy, Visit
 from linli.people.views import revealable_ids
 from linli.places.counts import with_counts
@@ -145,4 +148,71 @@ def home_detail(request, pk):
         request,
         "places/home_detail.html",
         {"home": homes[0], "revealable": revealable, "visits": visits},
+    )
+
+
+# --- the registry of a place's homes and residents, as Excel ------------------------------
+
+PLACE_OF_HOME = {
+    "compound": "stairwell__building__compound",
+    "building": "stairwell__building",
+    "stairwell": "stairwell",
+}
+
+
+def registry_homes(user, level: str, place):
+    """The homes of a place the user may see, each with its current residents (prefetched):
+    the rows the stairwell page shows, for a whole building or compound."""
+    residents = Occupancy.objects.active().select_related("person").order_by("relation", "person__name")
+    return (
+        visible_homes(user)
+        .filter(**{PLACE_OF_HOME[level]: place})
+        .select_related("stairwell__building__compound")
+        .prefetch_related(Prefetch("occupancies", queryset=residents, to_attr="residents"))
+        .order_by(
+            "stairwell__building__sort_key",
+            "stairwell__building__name",
+            "stairwell__sort_key",
+            "stairwell__name",
+            "-floor",
+            "number",
+        )
+    )
+
+
+def _home_lines(home):
+    return [(home, occ) for occ in home.residents] or [(home, None)]
+
+
+@login_required
+def registry_export(request, level, pk):
+    """Every home of the place with its residents, phones masked as on the stairwell page (an
+    export never reveals: a phone is shown one at a time, logged, on the person's page)."""
+    place = access_place(request.user, level, pk)
+    relations = dict(Occupancy.Relation.choices)
+
+    def resident(get):
+        return lambda line: get(line[1]) if line[1] is not None else ""
+
+    columns = [
+        (_("Building"), lambda line: line[0].stairwell.building.name),
+        (_("Stairwell"), lambda line: line[0].stairwell.name),
+        (_("Floor"), lambda line: line[0].floor),
+        (_("Home"), lambda line: line[0].number),
+        (_("Area (m²)"), lambda line: line[0].area),
+        (_("Vacant"), lambda line: _("yes") if line[0].is_vacant else ""),
+        (_("Resident"), resident(lambda occ: occ.person.name)),
+        (_("Relation"), resident(lambda occ: str(relations.get(occ.relation, occ.relation)))),
+        (_("Needs care"), resident(lambda occ: _("yes") if occ.person.is_vulnerable else "")),
+        (_("Phone"), resident(lambda occ: occ.person.phone_masked)),
+    ]
+    return exports.export_list(
+        request,
+        key=f"{level}_homes",
+        title=f"{place} · {_('Homes and residents')}",
+        queryset=registry_homes(request.user, level, place),
+        columns=columns,
+        lines=_home_lines,
+        back=reverse(f"places:{level}", args=[place.pk]),
+        filters={level: str(place.pk)},
     )

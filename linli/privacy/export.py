@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 from django.utils import timezone
-from openpyxl import Workbook
+
+from linli.lib import xlsx
 
 from .sections import collect
 
@@ -24,18 +24,11 @@ def as_json(person, user) -> bytes:
     return json.dumps(as_dict(person, user), ensure_ascii=False, indent=2).encode()
 
 
+def _sheet(section: dict) -> xlsx.Sheet:
+    keys = [key for key, _label in section["columns"]]
+    rows = [[row[key] for key in keys] for row in section["rows"]]
+    return xlsx.Sheet(section["title"], [label for _key, label in section["columns"]], rows)
+
+
 def as_xlsx(person, user) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for s in collect(person, user):
-        if not s["rows"]:
-            continue
-        sheet = book.create_sheet(s["title"][:31].replace("/", "-").replace(":", "-"))
-        sheet.append([label for _key, label in s["columns"]])
-        for row in s["rows"]:
-            sheet.append([row[key] for key, _label in s["columns"]])
-    if not book.sheetnames:
-        book.create_sheet("-")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx.as_bytes([_sheet(s) for s in collect(person, user) if s["rows"]])

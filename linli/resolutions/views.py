@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from linli.lib import exports
 from linli.meetings import access as meeting_access
 from linli.people.models import Organisation
 from linli.places.models import Compound
@@ -29,13 +31,18 @@ def _annotate(resolutions):
     return resolutions
 
 
+def listed_resolutions(user, status: str):
+    """The resolutions of the list for its status filter (the page and its export)."""
+    qs = services.visible_resolutions(user)
+    if status in S.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("status", "due", "pk")
+
+
 @login_required
 def index(request):
     status = request.GET.get("status", "")
-    qs = services.visible_resolutions(request.user)
-    if status in S.values:
-        qs = qs.filter(status=status)
-    resolutions = _annotate(list(qs.order_by("status", "due", "pk")[:200]))
+    resolutions = _annotate(list(listed_resolutions(request.user, status)[:200]))
     return render(
         request, "resolutions/index.html", {"resolutions": resolutions, "status": status, "statuses": S.choices}
     )
@@ -155,3 +162,26 @@ def photo(request, code, pk):
     if not update.photo:
         raise Http404
     return FileResponse(update.photo.open("rb"), content_type="image/jpeg")
+
+
+@login_required
+def index_export(request):
+    statuses = dict(S.choices)
+    today = timezone.localdate()
+    columns = [
+        (exports.label(Resolution, "code"), lambda r: r.code),
+        (exports.label(Resolution, "title"), lambda r: r.title),
+        (exports.label(Resolution, "owner"), lambda r: r.owner.name),
+        (exports.label(Resolution, "due"), lambda r: r.due),
+        (exports.label(Resolution, "status"), lambda r: str(statuses.get(r.status, r.status))),
+        (exports.label(Resolution, "percent"), lambda r: r.percent),
+        (_("overdue"), lambda r: _("yes") if r.status in (S.PLANNED, S.IN_PROGRESS) and r.due < today else ""),
+    ]
+    return exports.export_list(
+        request,
+        key="resolutions",
+        title=_("Resolutions"),
+        queryset=listed_resolutions(request.user, request.GET.get("status", "")),
+        columns=columns,
+        back=reverse("resolutions:index"),
+    )

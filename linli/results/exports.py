@@ -15,88 +15,46 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from linli.cases.models import Status
+from linli.lib import xlsx
 from linli.places.models import Community, Compound
 
 from . import indicators as ind
 from .period import Period
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = xlsx.XLSX
 SCHEMA = "linli-open-results/1"
 THRESHOLD = 5
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-_NUMBER = re.compile(r"-?(0|[1-9]\d{0,14})(\.\d+)?")
 
 # --- Excel -------------------------------------------------------------------------------
 
 
-def _cell(sheet, value, font=None):
-    cell = WriteOnlyCell(sheet, value=value)
-    if font:
-        cell.font = font
-    return cell
-
-
-def _number(value):
-    """Numbers stay numbers; text that reads as a plain number (hours "1.5") becomes one. Text
-    with leading zeros or longer than fifteen digits (codes, ID numbers) stays text."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
-        return value
-    text = str(value)
-    if _NUMBER.fullmatch(text):
-        return Decimal(text) if "." in text else int(text)
-    return text
-
-
 def _book(title: str, headers: list[str], widths: list[int], lines) -> bytes:
-    """A workbook: a title row, a bold frozen header row, then the lines (written as they come,
-    so a long list does not sit in memory)."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(re.sub(r"[\\/?*\[\]:]", " ", title)[:31])
-    for number, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = width
-    sheet.freeze_panes = "A3"
-    sheet.append([_cell(sheet, title, TITLE)])
-    sheet.append([_cell(sheet, h, BOLD) for h in headers])
-    for line in lines:
-        sheet.append(line)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _width(text: str, least: int = 10) -> int:
-    # A Chinese character takes about two columns.
-    return max(least, min(60, sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2))
+    """A title row, a bold frozen header row, then the lines; text that reads as a number (hours
+    "1.5") becomes one."""
+    sheet = xlsx.Sheet(title, headers, lines, widths=widths, title_line=True, numbers_from_text=True)
+    return xlsx.as_bytes([sheet])
 
 
 def table_workbook(level: str, place, period: Period, table: dict) -> bytes:
     """The results table of `tables.table`: one row per indicator, a column per place."""
     columns = table["columns"]
     headers = [_("Section"), _("Indicator"), _("Unit")] + [c.place.name for c in columns]
-    widths = [14, 36, 12] + [_width(c.place.name, 12) for c in columns]
+    widths = [14, 36, 12] + [xlsx.width(c.place.name, 12) for c in columns]
     title = f"{_('Results')} · {place.name} · {period}"
 
     def lines():
         for section_label, rows in table["sections"]:
             for indicator, figures in rows:
                 yield [str(section_label), str(indicator.label), str(indicator.unit_label)] + [
-                    _number(figure) for _col, figure in figures
+                    figure for _col, figure in figures
                 ]
 
     return _book(title, headers, widths, lines())
@@ -106,13 +64,13 @@ def rows_workbook(indicator, level: str, place, period: Period, value, qs) -> by
     """Every row behind a figure, with the columns (and the masking) of the rows page."""
     columns = indicator.row_columns
     headers = [capfirst(str(label)) for label, _fn in columns]
-    widths = [_width(h, 16) for h in headers]
-    shown = "—" if value is None else _number(value)
+    widths = [xlsx.width(h, 16) for h in headers]
+    shown = "—" if value is None else xlsx.number(xlsx.cell_value(value))
     title = f"{indicator.label}: {shown} · {place.name} · {period}"
 
     def lines():
         for obj in qs.iterator(chunk_size=2000):
-            yield [_number(fn(obj)) for _label, fn in columns]
+            yield [fn(obj) for _label, fn in columns]
 
     return _book(title, headers, widths, lines())
 

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from linli.lib import exports as lib_exports
 from linli.places.models import Community, Compound
 
 from . import access, exports, series
@@ -147,7 +148,12 @@ def export_table(request):
         raise PermissionDenied
     level, place = _place(request)
     period, _error = _period(request)
-    content = exports.table_workbook(level, place, period, table(level, place, period))
+    tab = table(level, place, period)
+    content = exports.table_workbook(level, place, period, tab)
+    lines = sum(len(rows) for _section, rows in tab["sections"])
+    lib_exports.record(
+        request, key="results", title=_("Results"), model=Compound, filters=lib_exports.filters_of(request), rows=lines
+    )
     return _download(content, exports.XLSX, f"results-{level}-{place.pk}-{period.code}.xlsx")
 
 
@@ -159,6 +165,10 @@ def export_rows(request, indicator):
     qs = found.rows(level, [place.pk], period)
     value = found.value(level, [place.pk], period)
     content = exports.rows_workbook(found, level, place, period, value, qs)
+    filters = lib_exports.filters_of(request) | {"indicator": found.key}
+    lib_exports.record(
+        request, key="results_rows", title=str(found.label), model=qs.model, filters=filters, rows=qs.count()
+    )
     return _download(content, exports.XLSX, f"{found.key}-{level}-{place.pk}-{period.code}.xlsx")
 
 

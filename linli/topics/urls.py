@@ -8,6 +8,7 @@ app_name = "topics"
 urlpatterns = [
     path("", views.topic_list, name="list"),
     path("new/", views.propose, name="new"),
+    path("export.xlsx", views.topic_list_export, name="export"),
     path("moderation/", views.moderation, name="moderation"),
     path("comments/<int:pk>/report/", views.report, name="report"),
     path("comments/<int:pk>/hide/", views.hide, name="hide"),

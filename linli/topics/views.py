@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.lib import exports
+
 from . import access, services
 from .forms import AgendaForm, CommentForm, ProposeForm, ReasonForm, SettleForm
 from .models import DISCUSSABLE, SUPPORTABLE, Comment, Report, Status, Support
@@ -43,12 +45,16 @@ def with_counts(qs, user):
     return qs.select_related("community", "compound", "building__compound", "stairwell__building__compound")
 
 
+def listed_topics(user, shown: str):
+    """The topics of the list for its `show` filter, newest first (the page and its export)."""
+    statuses = FILTERS.get(shown, FILTERS["active"])
+    return with_counts(access.visible_topics(user).filter(status__in=statuses), user).order_by("-created", "-pk")
+
+
 @login_required
 def topic_list(request):
     shown = request.GET.get("show", "active")
-    statuses = FILTERS.get(shown, FILTERS["active"])
-    topics = with_counts(access.visible_topics(request.user).filter(status__in=statuses), request.user)
-    page = Paginator(topics.order_by("-created", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(listed_topics(request.user, shown), PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "topics": page.object_list,
@@ -291,4 +297,27 @@ def moderation(request):
         request,
         "topics/moderation.html",
         {"page": page, "comments": page.object_list, "reason_form": ReasonForm(prefix="r")},
+    )
+
+
+@login_required
+def topic_list_export(request):
+    from .models import Topic
+
+    statuses = dict(Status.choices)
+    columns = [
+        (exports.label(Topic, "code"), lambda t: t.code),
+        (exports.label(Topic, "title"), lambda t: t.title),
+        (_("Place"), lambda t: t.place_label),
+        (exports.label(Topic, "status"), lambda t: str(statuses.get(t.status, t.status))),
+        (_("Supporters"), lambda t: t.support_count),
+        (exports.label(Topic, "created"), lambda t: t.created),
+    ]
+    return exports.export_list(
+        request,
+        key="topics",
+        title=_("Topics"),
+        queryset=listed_topics(request.user, request.GET.get("show", "active")),
+        columns=columns,
+        back=reverse("topics:list"),
     )

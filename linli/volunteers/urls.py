@@ -29,4 +29,5 @@ urlpatterns = [
     path("a/<str:code>/check-out/", views.check_out, name="check_out"),
     path("a/<str:code>/qr.svg", views.qr_svg, name="qr"),
     path("a/<str:code>/confirm/", views.confirm, name="confirm"),
+    path("a/<str:code>/roster.xlsx", views.roster_export, name="roster_export"),
 ]

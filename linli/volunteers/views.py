@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.scope import visible_places
+from linli.lib import exports
 from linli.people.models import Membership, Person
 
 from . import access, pdf, services
@@ -301,7 +302,9 @@ def confirm(request, code):
 
 def _ledger_ctx(person):
     entries = list(
-        HoursEntry.objects.filter(person=person).select_related("activity__organisation", "by").order_by("-at", "-pk")
+        HoursEntry.objects.filter(person=person)
+        .select_related("activity__organisation", "by__person")
+        .order_by("-at", "-pk")
     )
     total = sum(e.minutes for e in entries)
     return {
@@ -470,3 +473,37 @@ def leaderboard(request):
     )
     ctx = {"form": form, "teams": teams, "compounds": compounds, "team": team, "compound": compound, "rows": rows}
     return render(request, T + "leaderboard.html", ctx)
+
+
+@login_required
+def roster_export(request, code):
+    """An activity's roster as its organisers see it on the activity's page."""
+    a = access.access_activity(request.user, code)
+    if not access.may_manage(request.user, a.organisation):
+        raise Http404
+    states = dict(SignUp.State.choices)
+    hows = dict(Attendance._meta.get_field("how").choices)
+
+    def state(s):
+        if s.state == SignUp.State.WAITING:
+            return _("waiting, number %(n)s") % {"n": s.position}
+        return str(states.get(s.state, s.state))
+
+    columns = [
+        (_("Volunteer"), lambda s: s.person.name),
+        (_("Sign-up"), state),
+        (exports.label(Attendance, "checked_in_at"), lambda s: s.attendance.checked_in_at if s.attendance else None),
+        (exports.label(Attendance, "checked_out_at"), lambda s: s.attendance.checked_out_at if s.attendance else None),
+        (_("Attendance"), lambda s: str(hows.get(s.attendance.how, "")) if s.attendance else ""),
+        (_("Minutes served"), lambda s: s.earned),
+    ]
+    return exports.export_list(
+        request,
+        key="activity_roster",
+        title=f"{a.title} · {_('Roster')}",
+        queryset=_roster(a),
+        model=SignUp,
+        columns=columns,
+        back=reverse("volunteers:activity", args=[a.code]),
+        filters={"activity": a.code},
+    )

@@ -9,11 +9,13 @@ app_name = "votes"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", staff.new, name="new"),
+    path("export.xlsx", staff.index_export, name="export"),
     path("new/places/", staff.new_places, name="new_places"),
     path("<str:code>/", views.vote_page, name="vote"),
     path("<str:code>/cast/", views.cast, name="cast"),
     path("<str:code>/receipt/", views.receipt, name="receipt"),
     path("<str:code>/electorate/", staff.electorate, name="electorate"),
+    path("<str:code>/electorate.xlsx", staff.electorate_export, name="electorate_export"),
     # Those who run the vote.
     path("<str:code>/manage/", staff.manage, name="manage"),
     path("<str:code>/manage/matters/", staff.add_matter, name="add_matter"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from linli.lib import exports
 from linli.lib.masking import mask_name
 
 from . import access, services
@@ -236,20 +237,60 @@ def _correctable(vote) -> bool:
     return vote.status in (S.ANNOUNCED, S.OPEN)
 
 
-@login_required
-def electorate(request, code, *, bound=None, error="", status=200):
-    """The frozen electorate: for those who run the vote (with a correction form per row) and
-    the owners in it, to raise objections."""
-    user = request.user
-    vote = access.access_vote(user, code)
-    if not access.sees_electorate(user, vote):
+def _listed_electors(request, code):
+    """The electorate page's rows for its search (the page and its Excel export), or 404 for
+    those who may not see it: (vote, search form, electors, query)."""
+    vote = access.access_vote(request.user, code)
+    if not access.sees_electorate(request.user, vote):
         raise Http404
-    manages = access.can_manage(user, vote)
     search = HomeSearchForm(request.GET)
     rows = _electors(vote)
     q = search.cleaned_data.get("q", "").strip() if search.is_valid() else ""
     if q:
         rows = rows.filter(home__number__startswith=q)
+    return vote, search, rows, q
+
+
+@login_required
+def electorate_export(request, code):
+    """The electorate as on its page (owners' and voters' names masked), every home."""
+    vote, _search, rows, _q = _listed_electors(request, code)
+    sources = dict(rows.model._meta.get_field("area_source").choices)
+
+    def votes_for(e):
+        row = _row(e)
+        proxy = f" ({_('proxy')}: {row['proxy'].name})" if row["proxy"] else ""
+        return (row["voter"] or "—") + proxy
+
+    columns = [
+        (_("Building"), lambda e: e.home.stairwell.building.name),
+        (_("Stairwell"), lambda e: e.home.stairwell.name),
+        (_("Home"), lambda e: e.home.number),
+        (_("Area (m²)"), lambda e: e.area),
+        (_("Area source"), lambda e: str(sources.get(e.area_source, e.area_source))),
+        (_("Owners"), lambda e: "、".join(_row(e)["owners"]) + (f" ({_('developer')})" if e.developer_held else "")),
+        (_("Votes"), votes_for),
+        (_("Affected"), lambda e: _("yes") if e.affected else _("no")),
+        (_("Compensation"), lambda e: _("agreed") if e.compensation_agreed else ""),
+    ]
+    return exports.export_list(
+        request,
+        key="vote_electorate",
+        title=f"{vote.title} · {_('The electorate')}",
+        queryset=rows,
+        columns=columns,
+        back=reverse("votes:electorate", args=[vote.code]),
+        filters=exports.filters_of(request) | {"vote": vote.code},
+    )
+
+
+@login_required
+def electorate(request, code, *, bound=None, error="", status=200):
+    """The frozen electorate: for those who run the vote (with a correction form per row) and
+    the owners in it, to raise objections."""
+    user = request.user
+    vote, search, rows, q = _listed_electors(request, code)
+    manages = access.can_manage(user, vote)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     correctable = manages and _correctable(vote)
     voting = vote.status == S.OPEN
@@ -482,3 +523,29 @@ def turnout(request, code):
     ctx = {"vote": vote, "rows": rows, "total": total, "live": voting_now(vote)}
     template = T + "_turnout.html" if _is_htmx(request) else T + "turnout.html"
     return render(request, template, ctx)
+
+
+@login_required
+def index_export(request):
+    """Every vote the user may see (the page shows the latest two hundred), as Excel."""
+    statuses = dict(S.choices)
+    votes = access.visible_votes(request.user).select_related("compound", "building", "stairwell")
+
+    def place(v):
+        return " ".join(p.name for p in (v.compound, v.building, v.stairwell) if p is not None)
+
+    columns = [
+        (exports.label(Vote, "title"), lambda v: v.title),
+        (_("Place"), place),
+        (exports.label(Vote, "status"), lambda v: str(statuses.get(v.status, v.status))),
+        (exports.label(Vote, "opens_at"), lambda v: v.opens_at),
+        (exports.label(Vote, "closes_at"), lambda v: v.closes_at),
+    ]
+    return exports.export_list(
+        request,
+        key="votes",
+        title=_("Owners' votes"),
+        queryset=votes.order_by("-opens_at", "-pk"),
+        columns=columns,
+        back=reverse("votes:index"),
+    )

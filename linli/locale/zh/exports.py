@@ -7,4 +7,18 @@ ZH = {
     "Indicator": "指标",
     "Section": "类别",
     "Unit": "单位",
+    # Every list to Excel (linli/lib/xlsx.py, linli/lib/exports.py).
+    "About this export": "导出说明",
+    "Audience": "对象",
+    "Exported at": "导出时间",
+    "Exported by": "导出人",
+    "Filters": "筛选条件",
+    "List": "列表",
+    "Needs care": "需关怀",
+    "Relation": "关系",
+    "Role": "职务",
+    "Rows": "行数",
+    "Submitted at": "提交时间",
+    "This list has %(count)s rows; an export holds at most %(max)s. Narrow the filters and export again.": "此列表共 %(count)s 行，一次导出最多 %(max)s 行。请缩小筛选范围后再导出。",
+    "none (all rows)": "无（全部）",
 }

@@ -199,3 +199,25 @@ def test_the_activity_list_costs_the_same_queries_for_one_or_many(vw, login):
     with CaptureQueriesContext(connection) as many:
         assert "活动5" in c.get("/volunteers/").content.decode()
     assert len(many) == len(one)
+
+
+def test_the_hours_ledger_asks_the_same_queries_for_two_entries_or_twelve(vw, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = login(vw.leo)
+    url = f"/volunteers/hours/{vw.p_grace.pk}/"
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            body = c.get(url).content.decode()
+        return len(ctx.captured_queries), body
+
+    for n in range(2):
+        services.adjust_hours(user=vw.leo, person=vw.p_grace, minutes=10, reason=f"补录 {n}")
+    few, _body = queries()
+    for n in range(10):
+        services.adjust_hours(user=vw.leo, person=vw.p_grace, minutes=10, reason=f"再补录 {n}")
+    many, body = queries()
+    assert "再补录 9" in body and body.count(vw.leo.display_name()) >= 12  # who recorded each entry is shown
+    assert many == few
