@@ -12,7 +12,7 @@ from linli.accounts.api import router as auth_router
 from linli.cases.api import router as cases_router
 from linli.cases.open311 import open311_router
 from linli.cases.public_api import public_router
-from linli.lib.api_support import AUTH, install_error_handlers
+from linli.lib.api_support import AUTH, document_shared_errors, install_error_handlers, unique_schema_names
 from linli.notices.api import router as notices_router
 from linli.people.api import assignments_router, organisations_router, residents_router, reveals_router
 from linli.places.api import homes_router
@@ -51,6 +51,8 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),
 )
 install_error_handlers(api)
+unique_schema_names()
+document_shared_errors(api)
 
 api.add_router("/auth", auth_router)
 api.add_router("/places", places_router)

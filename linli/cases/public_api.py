@@ -100,7 +100,7 @@ def _follow(request, payload: TrackIn, response: HttpResponse):
     case = Case.objects.filter(code=code).first()
     matches = case is not None and (
         (secret and case.secret_matches(secret))
-        or (last4 and case.phone_last4 and secrets.compare_digest(case.phone_last4, last4))
+        or (last4 and case.phone_last4 and secrets.compare_digest(case.phone_last4.encode(), last4.encode()))
     )
     if not matches:
         limits.hit(code_key, TRACK_CODE_WINDOW)

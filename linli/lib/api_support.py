@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from http import HTTPStatus
 
 from auditlog.context import auditlog_value
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from django.utils.translation import gettext_noop
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.pagination import LimitOffsetPagination
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.throttling import SimpleRateThrottle
@@ -130,6 +134,44 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+# --- input no database stores ----------------------------------------------------------
+
+NUL_MESSAGE = gettext_noop("Text may not contain the NUL character (\\x00).")
+
+
+def _nul_field(data, path: str = "") -> str | None:
+    """The field (dotted path) of the first string holding a NUL character, or None."""
+    if isinstance(data, str):
+        return path if "\x00" in data else None
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        if isinstance(key, str) and "\x00" in key:
+            return f"{path}.{key}".strip(".")
+        found = _nul_field(value, f"{path}.{key}".strip("."))
+        if found is not None:
+            return found
+    return None
+
+
+class InputParser(Parser):
+    """ninja's parser, refusing NUL characters: PostgreSQL cannot store them (a 500 there) and
+    SQLite would keep them in a name or a reply for everyone's screen."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        field = _nul_field(data)
+        if field is not None:
+            raise invalid_input(f"body.{field}".strip("."), _(NUL_MESSAGE))
+        return data
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        result = super().parse_querydict(data, list_fields, request)
+        field = _nul_field(result)
+        if field is not None:
+            raise invalid_input(field, _(NUL_MESSAGE))
+        return result
+
+
 # --- errors as JSON ---------------------------------------------------------------------
 
 
@@ -194,6 +236,8 @@ def _http_message(status: int) -> str:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
+    api.parser = InputParser()  # refuses NUL characters
+
     def api_error(request, exc: ApiError):
         extra = {"errors": exc.errors} if exc.errors is not None else {}
         return _json(api, request, exc.status, exc.code, exc.detail, **extra)
@@ -213,6 +257,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return _json(api, request, 422, "invalid", _http_message(422), errors=_field_errors(exc.errors))
 
     def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, ApiError):  # raised by InputParser.parse_body, wrapped by ninja
+            return api_error(request, exc.__cause__)
         response = _json(
             api, request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), _http_message(exc.status_code)
         )
@@ -220,12 +266,25 @@ def install_error_handlers(api: NinjaAPI) -> None:
             response["Retry-After"] = str(int(exc.wait) + 1)
         return response
 
+    def bad_value(request, exc: Exception):
+        # What the database cannot hold, sent where InputParser does not look (an address): a
+        # NUL character (psycopg: ValueError or DataError), a number past 64 bits (SQLite:
+        # OverflowError), past a column's range or length (PostgreSQL: DataError). Bad input,
+        # not a 500. Any other ValueError is a bug and stays a 500.
+        if "NUL" in str(exc):
+            return _json(api, request, 422, "invalid", _(NUL_MESSAGE))
+        if isinstance(exc, (OverflowError, DataError)):
+            return _json(api, request, 422, "out_of_range", _("A number or text is out of range."))
+        raise exc
+
     api.add_exception_handler(ApiError, api_error)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(PermissionDenied, denied)
     api.add_exception_handler(AuthenticationError, not_authenticated)
     api.add_exception_handler(ValidationError, invalid)
     api.add_exception_handler(HttpError, http_error)
+    for kind in (OverflowError, DataError, ValueError):
+        api.add_exception_handler(kind, bad_value)
 
 
 def invalid_input(field: str, message: str) -> ApiError:
@@ -239,6 +298,10 @@ def invalid_input(field: str, message: str) -> ApiError:
 class Pagination(LimitOffsetPagination):
     """?limit=&offset= ; the answer is {"items": [...], "count": <total>}. A larger limit
     than NINJA_PAGINATION_MAX_PER_PAGE_SIZE is cut down to it: no unbounded pages."""
+
+    class Input(LimitOffsetPagination.Input):
+        # No list is that long, and past 64 bits the database refuses the offset (a 500).
+        offset: int = Field(0, ge=0, le=2**62)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_limit", settings.NINJA_PAGINATION_MAX_PER_PAGE_SIZE)
@@ -265,3 +328,70 @@ class ErrorOut(Schema):
     detail: str
     code: str
     errors: list[dict] | None = None
+
+
+# --- one name per schema in the OpenAPI document ------------------------------------------
+
+
+def unique_schema_names() -> None:
+    """Give every schema class its own name under components/schemas.
+
+    ninja makes each operation's JSON schema separately and merges their definitions by name,
+    so two apps' different `BuildingOut` classes came out as one, and the operations of one were
+    documented with the other's fields (found by schemathesis, test_api_fuzz.py). The first class
+    to claim a name keeps it; another class of the same name is named by its module instead
+    (`linli__results__api__BuildingOut`)."""
+    from ninja.openapi import schema as ninja_openapi
+    from ninja.schema import NinjaGenerateJsonSchema
+
+    class UniqueNames(NinjaGenerateJsonSchema):
+        claims: dict[str, str] = {}  # definition name -> the class (core ref) that holds it
+
+        def get_defs_ref(self, core_mode_ref):
+            defs_ref = super().get_defs_ref(core_mode_ref)
+            core_ref = core_mode_ref[0]
+            choices = self._prioritized_defsref_choices[defs_ref]
+            free = [name for name in choices if self.claims.get(name, core_ref) == core_ref]
+            if choices[0] not in free:  # not "BuildingOut-Output" either: that reads as a mode
+                free = [name for name in free if name != choices[1]]
+            n = 2
+            while not free:  # ninja's own wrapper classes: one module and name, many classes
+                name = f"{choices[2]}__{n}"
+                free, n = [name] if self.claims.get(name, core_ref) == core_ref else [], n + 1
+            self.claims.setdefault(free[0], core_ref)
+            choices[:] = free
+            return defs_ref
+
+    ninja_openapi.NinjaGenerateJsonSchema = UniqueNames
+
+
+def document_shared_errors(api: NinjaAPI) -> None:
+    """Add to each operation's documented answers the errors every operation can give.
+
+    The handlers above answer any operation with {"detail", "code"}: 400 for a body that is not
+    JSON, 422 for invalid parameters or body, 404 for an address whose id does not parse, 401
+    without credentials. Operations list only the errors their own code raises, so a client (and
+    schemathesis) met answers the document did not mention."""
+    generate = api.get_openapi_schema
+
+    def get_openapi_schema(*, path_prefix=None, path_params=None):
+        schema = generate(path_prefix=path_prefix, path_params=path_params)
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                params = operation.get("parameters", [])
+                shared = set()
+                if "requestBody" in operation:
+                    shared |= {400, 422}
+                if params:
+                    shared.add(422)
+                if any(p["in"] == "path" for p in params):
+                    shared.add(404)
+                if operation.get("security"):
+                    shared.add(401)
+                responses = operation["responses"]
+                for status in sorted(shared - set(responses) - {str(s) for s in responses}):
+                    responses[status] = {"description": HTTPStatus(status).phrase, "content": error}
+        return schema
+
+    api.get_openapi_schema = get_openapi_schema

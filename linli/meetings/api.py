@@ -434,7 +434,12 @@ def get_meeting(request, code: str):
     return _detail_out(request, access.access_meeting(request.auth, code))
 
 
-@router.get("/{code}/calendar.ics", response={200: str, **ERRORS}, summary="The meeting as iCalendar")
+@router.get(
+    "/{code}/calendar.ics",
+    response={200: str, **ERRORS},
+    summary="The meeting as iCalendar",
+    openapi_extra={"responses": {200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}}},
+)
 def calendar(request, code: str):
     meeting = access.access_meeting(request.auth, code)
     url = request.build_absolute_uri(f"/meetings/{meeting.code}/")

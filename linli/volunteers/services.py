@@ -517,7 +517,7 @@ def check_in(*, activity: Activity, user, token: str, now=None) -> Attendance:
     person = _person(user)
     with transaction.atomic():
         activity = _lock(activity)
-        if not secrets.compare_digest(str(token or ""), activity.checkin_token):
+        if not secrets.compare_digest(str(token or "").encode(), activity.checkin_token.encode()):
             raise VolunteerError(_("This check-in code is not valid. Scan the QR code at the venue again."), 422)
         if activity.state == Activity.State.CANCELLED:
             raise VolunteerError(_("This activity was cancelled."), 409)

@@ -598,7 +598,13 @@ def result(request, code: str):
     return {"code": vote.code, "status": vote.status, "rules": vote.rules, **vote.result}
 
 
-@router.get("/{code}/ballots.txt", auth=None, response={200: str, 404: ErrorOut, 409: ErrorOut}, summary="All ballots")
+@router.get(
+    "/{code}/ballots.txt",
+    auth=None,
+    response={200: str, 404: ErrorOut, 409: ErrorOut},
+    summary="All ballots",
+    openapi_extra={"responses": {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}},
+)
 def ballot_lines(request, code: str):
     """One line per counted ballot: `receipt|owner token|area|flag|choices`, sorted, hash-chained
     (see the result's chain head); enough to find your receipt and recompute the totals."""
