@@ -294,6 +294,8 @@ class Case(models.Model):
             # A compound's public board: its open cases, and those resolved lately.
             models.Index(fields=["compound", "submitted_at"], condition=OPEN_WORK, name="case_compound_open"),
             models.Index(fields=["compound", "resolved_at"], name="case_compound_resolved"),
+            # The results' trends: a year of the cases of a place's compounds (ids as literals).
+            models.Index(fields=["compound", "submitted_at"], name="case_compound_submitted"),
         ]
         constraints = [
             models.CheckConstraint(

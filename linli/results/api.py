@@ -345,3 +345,34 @@ def buildings(
             for row in series.building_grid(found, chosen)
         ],
     )
+
+
+# --- the monthly report ------------------------------------------------------------------------
+
+PDF_BODY = {
+    "responses": {
+        200: {
+            "description": "The monthly report as a PDF in Chinese (inline, with a file name)",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/report",
+    response={200: None, **ERRORS},
+    summary="The monthly report (PDF)",
+    openapi_extra=PDF_BODY,
+)
+def monthly_report(request, level: str | None = None, place: int | None = None, period: str | None = None):
+    """The monthly report of a place (as /results/report.pdf): the indicators, charts and
+    notable cases of the month (`period=2026-11`; the last full month when left out)."""
+    from . import report
+    from .views import _download
+
+    _staff(request)
+    chosen = _period(period, None, None)
+    level, found = _place(request, level, place)
+    name = f"report-{level}-{found.pk}-{chosen.code}.pdf"
+    return _download(report.build(level, found, chosen), "application/pdf", name, as_attachment=False)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -336,17 +336,20 @@ HOMES = Family("homes", base=_homes, places=via("stairwell__building__compound")
 
 
 def _visited(period):
-    return Q(
-        pk__in=Visit.objects.filter(visited_at__gte=period.start_at, visited_at__lt=period.end_before).values("home_id")
-    ) | Q(
-        pk__in=CampaignVisit.objects.filter(visited_at__gte=period.start_at, visited_at__lt=period.end_before).values(
-            "home_id"
+    """Homes with a registry or a campaign visit in the period. EXISTS, not `pk IN (subquery)`:
+    PostgreSQL cannot hash an IN list under OR once it outgrows work_mem, and then rescans the
+    visits for every home (minutes at street scale); EXISTS probes the (home, visited_at) indexes."""
+    return Exists(
+        Visit.objects.filter(home_id=OuterRef("pk"), visited_at__gte=period.start_at, visited_at__lt=period.end_before)
+    ) | Exists(
+        CampaignVisit.objects.filter(
+            home_id=OuterRef("pk"), visited_at__gte=period.start_at, visited_at__lt=period.end_before
         )
     )
 
 
 def _occupied(period):
-    return Q(pk__in=_as_of(Occupancy.objects.all(), period.end).values("home_id"))
+    return Exists(_as_of(Occupancy.objects.filter(home_id=OuterRef("pk")), period.end))
 
 
 # --- the indicators --------------------------------------------------------------------

@@ -84,3 +84,30 @@ def test_residents_may_not_read_the_indicators(api, data):
     response = api.get("/api/v1/results/values")
     assert response.status_code == 403
     assert response.json()["detail"] == "Only community and subdistrict staff read the indicators."
+
+
+def test_the_monthly_report_as_a_pdf_for_the_places_one_may_read(api, data):
+    from linli.volunteers.tests.conftest import cid_text
+
+    w = data
+    api.force_login(w.carol)
+    url = "/api/v1/results/report"
+    ok = api.get(url, {"level": "community", "place": w.daxin.pk, "period": "2026-11"})
+    assert ok.status_code == 200 and ok["Content-Type"] == "application/pdf"
+    assert ok["Content-Disposition"] == f'inline; filename="report-community-{w.daxin.pk}-2026-11.pdf"'
+    assert ok.content.startswith(b"%PDF-")
+    assert "大新社区2026年11月创熟工作月报" in cid_text(ok.content)
+    assert api.get(url, {"level": "community", "place": w.cuiyi.pk, "period": "2026-11"}).status_code == 404
+    assert api.get(url, {"level": "subdistrict", "place": w.guicheng.pk}).status_code == 404
+    bad = api.get(url, {"level": "community", "place": w.daxin.pk, "period": "nonsense"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "period"
+    api.force_login(w.alice)
+    assert api.get(url, {"level": "community", "place": w.daxin.pk}).status_code == 403
+
+
+def test_the_monthly_report_is_documented_as_a_binary_pdf(api, data):
+    api.force_login(data.carol)
+    operation = api.get("/api/v1/openapi.json").json()["paths"]["/api/v1/results/report"]["get"]
+    assert operation["responses"]["200"]["content"]["application/pdf"]["schema"]["format"] == "binary"
+    assert {"403", "404", "422"} <= set(operation["responses"])
+    assert {p["name"] for p in operation["parameters"]} == {"level", "place", "period"}

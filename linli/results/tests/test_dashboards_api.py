@@ -86,20 +86,22 @@ def test_without_a_replica_the_results_read_the_default_database():
 
 @pytest.fixture
 def replica(settings):
-    """A `replica` alias on the test database, as `TEST: {"MIRROR": "default"}` makes it: a
-    second connection to the same database, so the test commits (transaction=True below)."""
-    primary = connections["default"].settings_dict
-    settings.DATABASES = {**settings.DATABASES, "replica": {**primary}}  # what DATABASE_REPLICA_URL adds
-    wrapper = load_backend(primary["ENGINE"]).DatabaseWrapper({**primary}, alias="replica")
+    """A `replica` alias, as DATABASE_REPLICA_URL adds it, whose wrapper runs its queries on the
+    test database's own connection (inside the test's transaction, so it sees the test's rows,
+    as a replica sees the primary's): what each alias is asked is counted apart."""
+    default = connections["default"]
+    default.ensure_connection()
+    settings.DATABASES = {**settings.DATABASES, "replica": {**default.settings_dict}}
+    wrapper = load_backend(default.settings_dict["ENGINE"]).DatabaseWrapper({**default.settings_dict}, alias="replica")
+    wrapper.connection = default.connection  # shared: never opened or closed by this wrapper
     connections["replica"] = wrapper
     try:
         yield wrapper
     finally:
-        wrapper.close()
+        wrapper.connection = None
         del connections["replica"]
 
 
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
 def test_with_a_replica_the_aggregates_are_read_from_it(api, data, replica):
     w = data
