@@ -300,12 +300,17 @@ def confirm(request, code):
     return redirect("volunteers:activity", code=a.code)
 
 
-def _ledger_ctx(person):
-    entries = list(
+def _ledger(person):
+    """A volunteer's hours ledger, newest first (the page and its export)."""
+    return (
         HoursEntry.objects.filter(person=person)
         .select_related("activity__organisation", "by__person")
         .order_by("-at", "-pk")
     )
+
+
+def _ledger_ctx(person):
+    entries = list(_ledger(person))
     total = sum(e.minutes for e in entries)
     return {
         "person": person,
@@ -351,6 +356,45 @@ def person_hours(request, person_id):
             return redirect("volunteers:person_hours", person_id=person.pk)
     ctx = {**_ledger_ctx(person), "form": form, "error": error}
     return render(request, T + "person_hours.html", ctx, status=422 if error else 200)
+
+
+def _ledger_export(request, person, back):
+    kinds = dict(HoursEntry.Kind.choices)
+    columns = [
+        (exports.label(HoursEntry, "on"), lambda e: e.on),
+        (_("Activity"), lambda e: e.activity.title if e.activity else ""),
+        (exports.label(HoursEntry, "kind"), lambda e: str(kinds.get(e.kind, e.kind))),
+        (exports.label(HoursEntry, "reason"), lambda e: e.reason),
+        (exports.label(HoursEntry, "minutes"), lambda e: e.minutes),
+        (_("Recorded by"), lambda e: e.by.display_name() if e.by else ""),
+    ]
+    return exports.export_list(
+        request,
+        key="volunteer_hours",
+        title=f"{person.name} · {_('Volunteer hours')}",
+        queryset=_ledger(person),
+        columns=columns,
+        back=back,
+        filters={"person": str(person.pk)},
+    )
+
+
+@login_required
+def my_hours_export(request):
+    """One's own hours ledger, as on "My hours"."""
+    person = request.user.person
+    if person is None:
+        raise Http404
+    return _ledger_export(request, person, reverse("volunteers:hours"))
+
+
+@login_required
+def person_hours_export(request, person_id):
+    """A volunteer's hours ledger, for those who may adjust it (as on his hours page)."""
+    person = get_object_or_404(Person, pk=person_id)
+    if not services.may_adjust(request.user, person):
+        raise Http404
+    return _ledger_export(request, person, reverse("volunteers:person_hours", args=[person.pk]))
 
 
 @login_required

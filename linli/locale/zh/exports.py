@@ -21,4 +21,5 @@ ZH = {
     "Submitted at": "提交时间",
     "This list has %(count)s rows; an export holds at most %(max)s. Narrow the filters and export again.": "此列表共 %(count)s 行，一次导出最多 %(max)s 行。请缩小筛选范围后再导出。",
     "none (all rows)": "无（全部）",
+    "Activity": "活动",
 }

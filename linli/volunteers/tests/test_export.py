@@ -26,3 +26,28 @@ def test_the_roster_export_lists_signed_up_and_waiting(vw, activity, login):
 def test_no_roster_file_for_a_volunteer(vw, activity, login):
     services.sign_up(activity=activity, user=vw.grace, now=BEFORE)
     assert login(vw.grace).get(f"/volunteers/a/{activity.code}/roster.xlsx").status_code == 404
+
+
+def test_the_hours_ledger_exports_for_the_volunteer_and_those_who_may_adjust_it(vw, login):
+    services.adjust_hours(user=vw.leo, person=vw.p_grace, minutes=90, reason="补录十月服务")
+    services.adjust_hours(user=vw.leo, person=vw.p_grace, minutes=-30, reason="提前离开")
+    own = login(vw.grace)
+    assert 'href="/volunteers/hours/export.xlsx"' in own.get("/volunteers/hours/").content.decode()
+    lines = rows(own.get("/volunteers/hours/export.xlsx"))
+    assert lines[0] == (
+        "Day",
+        "Activity",
+        "Ledger entry kind",
+        "Reason for the adjustment",
+        "Minutes served",
+        "Recorded by",
+    )
+    assert [(line[2], line[3], line[4]) for line in lines[1:]] == [
+        ("adjustment", "提前离开", -30),
+        ("adjustment", "补录十月服务", 90),
+    ]
+    organiser = login(vw.leo)
+    url = f"/volunteers/hours/{vw.p_grace.pk}/export.xlsx"
+    assert f'href="{url}"' in organiser.get(f"/volunteers/hours/{vw.p_grace.pk}/").content.decode()
+    assert rows(organiser.get(url))[1:] == lines[1:]
+    assert login(vw.alice).get(url).status_code == 404  # may not adjust grace's hours: no file
