@@ -62,13 +62,18 @@ def _figure(request, key):
     return (indicator, level, place, *_period(request))
 
 
-@login_required
-@never_cache
-def index(request):
+def _staff_page(request):
+    """The prologue of a staff page: staff only, then the place and period asked for."""
     if not access.is_staff(request.user):
         raise PermissionDenied
     level, place = _place(request)
-    period, period_error = _period(request)
+    return (level, place, *_period(request))
+
+
+@login_required
+@never_cache
+def index(request):
+    level, place, period, period_error = _staff_page(request)
     subdistricts, communities, compounds = _choices(request.user)
     context = {
         "level": level,
@@ -308,10 +313,7 @@ def _partial(request) -> bool:
 @never_cache
 def dashboard(request):
     """Trends by month, the comparison of the child places, a link to the building grid."""
-    if not access.is_staff(request.user):
-        raise PermissionDenied
-    level, place = _place(request)
-    period, period_error = _period(request)
+    level, place, period, period_error = _staff_page(request)
     context = _dashboard_context(request, level, place, period)
     context["period_error"] = period_error
     if _partial(request):
