@@ -974,11 +974,17 @@ class Loader:
                     pid = self.home_first[h]
                     if self.home_size[h] and pid not in people and pid not in self.reserved:
                         people.append(pid)
-                candidates = []
-                for c_pos, pid in enumerate(people[: seats + 2], start=1):
+                candidates, names = [], set()  # a matter's candidates have distinct names (a constraint)
+                for pid in people:
+                    name = self.name_of(pid, _gender(pid))
+                    if name in names:
+                        continue
+                    names.add(name)
                     cid = self.next_id("votes_candidate")
-                    sinks["votes_candidate"].row(cid, mid, pid, self.name_of(pid, _gender(pid)), "", c_pos)
+                    sinks["votes_candidate"].row(cid, mid, pid, name, "", len(candidates) + 1)
                     candidates.append(cid)
+                    if len(candidates) == seats + 2:
+                        break
                 candidates = tuple(candidates)
             sinks["votes_matter"].row(mid, vid, position, matter_kind, item, title, "", seats,
                                       5 if seats else None)  # fmt: skip
@@ -1402,8 +1408,15 @@ def prepare(conn, *, commit: bool) -> list[tuple[str, str, str, str]]:
     tables = list(LOADED)
     with conn.cursor() as cur:
         cur.execute("SELECT to_regclass(%s)", [SAVED])
-        if cur.fetchone()[0] is not None:  # the last load died before restoring: still bare
+        if cur.fetchone()[0] is not None:  # the last load died before restoring all it saved
             cur.execute(f"TRUNCATE {', '.join(tables)}")
+            for what, table, name, _ddl in _saved(cur):  # what it did restore is dropped again
+                drop = (
+                    f'DROP INDEX IF EXISTS "{name}"'
+                    if what == "index"
+                    else f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"'
+                )
+                cur.execute(drop)
         else:
             cur.execute(f"CREATE TABLE {SAVED} (seq serial, what text, tbl text, name text, ddl text)")
             cur.execute(
