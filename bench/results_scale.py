@@ -4,7 +4,9 @@ docs/bench.md, "Results at street scale"): each request's time and SQL queries, 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli_bench_scale LINLI_VAR_DIR=/tmp/var_scale \
         .venv/bin/python bench/results_scale.py [--repeat 3] [--explain]
 
-Reads only; needs the bench data (`make bench-data SIZE=street`)."""
+Reads only; needs the bench data (`make bench-data SIZE=street`). With summaries
+(`manage.py results_summarise --since <a year ago>`) the subdistrict's closed months read rows
+(docs/bench.md, "Summaries"); `--only admin` measures the subdistrict administrator's requests."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS) the slowest queries")
     parser.add_argument("--only", default="")
+    parser.add_argument("--period", default="", help="e.g. 2026-12 (the open month); default: the pages' default")
     args = parser.parse_args()
 
     import django
@@ -53,11 +56,14 @@ def main() -> None:
         ("results_buildings", worker, f"/results/buildings/?place=compound:{compound}"),
         ("api_results_series", worker, "/api/v1/results/series"),
         ("api_results_series_admin", admin, "/api/v1/results/series"),
+        ("api_results_values_admin", admin, "/api/v1/results/values"),
     ]
     print(f"load average {os.getloadavg()}")
     for name, user, url in requests:
         if args.only and args.only not in name:
             continue
+        if args.period:
+            url += ("&" if "?" in url else "?") + f"period={args.period}"
         client = Client(HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(user)
         times, slow = [], []

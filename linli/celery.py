@@ -31,6 +31,9 @@ app.conf.beat_schedule = {
     "rosters-tick": {"task": "rosters.tick", "schedule": 900.0},
     # Personal data past its retention period (docs/privacy.md), at night.
     "privacy-retention-sweep": {"task": "privacy.retention_sweep", "schedule": crontab(hour=3, minute=30)},
+    # The figures of the last three closed months (and their quarters and years) summarised, so
+    # the subdistrict's and communities' results pages read rows, not a year of records.
+    "results-summarise": {"task": "results.summarise", "schedule": crontab(hour=3, minute=0)},
     # The monthly reports (PDF) of the month just ended, for every community and the subdistrict.
     "results-monthly-reports": {
         "task": "results.monthly_reports",

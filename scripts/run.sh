@@ -26,6 +26,7 @@ $PY manage.py demo_accounts
     $PY manage.py notices_send >/dev/null 2>&1 || true
     [ "$(date +%H)" -ge 8 ] && { $PY manage.py notices_digest >/dev/null 2>&1 || true; }
     [ "$(date +%H)" = 03 ] && { $PY manage.py retention_sweep >/dev/null 2>&1 || true; }
+    [ "$(date +%H)" = 03 ] && { $PY manage.py results_summarise --daily >/dev/null 2>&1 || true; }
     [ "$(date +%d)" = 01 ] && { $PY manage.py results_reports --if-missing >/dev/null 2>&1 || true; }
     sleep 300
   done

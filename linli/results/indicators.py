@@ -12,6 +12,9 @@ page with thirty compounds is then one query per family, not thirty times as man
 
 Kinds: a *stock* is counted as of the period's last day (organisations, leaders, homes); a
 *flow* counts what happened within the period (cases received, hours served).
+
+`compute` reads the summaries of closed periods where there are some (summaries.py) and counts
+live only what has none.
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Avg, BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.campaigns.models import Assignment, CampaignStatus, CampaignVisit, HomeState
+from linli.campaigns.models import Assignment, CampaignStatus, CampaignVisit, HomeState, Outcome
 from linli.cases.models import Case, Mediation, Status
 from linli.elevators.models import ElevatorProject, Milestone
 from linli.people.models import LeaderAssignment, Membership, Occupancy, Organisation, Person, Visit
@@ -34,6 +37,7 @@ from linli.places.models import Community, Compound, Home
 from linli.volunteers.models import HoursEntry
 from linli.votes.models import Vote
 
+from . import summaries
 from .db import reading_alias
 from .period import Period
 
@@ -225,9 +229,26 @@ CASE_COLUMNS = (
 )
 CASES = Family("cases", base=_cases, places=via("compound"), columns=CASE_COLUMNS)
 
+
+def _overdue(period, now):
+    """Overdue now while the period runs; once it is over, overdue at its end as the
+    timestamps tell (due before the end, neither resolved nor closed by then; a case rejected
+    or merged away never owed the work), so a month's figure stays what it was
+    (docs/decisions/0026-results-summaries.md)."""
+    end = period.end_before
+    if end > now:
+        return Case.objects.overdue(now)
+    return Case.objects.exclude(status__in=[Status.MERGED, Status.REJECTED]).filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=end),
+        Q(closed_at__isnull=True) | Q(closed_at__gte=end),
+        submitted_at__lt=end,
+        resolve_due__lt=end,
+    )
+
+
 OVERDUE = Family(
     "overdue",
-    base=lambda period, now: Case.objects.overdue(now).select_related("category", "compound").order_by("resolve_due"),
+    base=lambda period, now: _overdue(period, now).select_related("category", "compound").order_by("resolve_due"),
     places=via("compound"),
     columns=CASE_COLUMNS,
 )
@@ -306,17 +327,32 @@ HOURS = Family(
     ),
 )
 
-REACH = Family(
-    "reach",
-    base=lambda period, now: (
+
+def _reach(period, now):
+    """The campaigns' homes, each marked `reached`: its state now while the period runs; once
+    it is over, whether a visit before its end reached it (a state has no history)."""
+    end = period.end_before
+    if end > now:
+        reached = ExpressionWrapper(Q(state=HomeState.REACHED), output_field=BooleanField())
+    else:
+        reached = Exists(
+            CampaignVisit.objects.filter(assignment_id=OuterRef("pk"), outcome=Outcome.REACHED, visited_at__lt=end)
+        )
+    return (
         Assignment.objects.filter(
             campaign__status__in=[CampaignStatus.RUNNING, CampaignStatus.ENDED],
             campaign__starts_on__lte=period.end,
             campaign__ends_on__gte=period.start,
         )
+        .annotate(reached=reached)
         .select_related("campaign", "home__stairwell__building")
         .order_by("campaign_id", "home_id")
-    ),
+    )
+
+
+REACH = Family(
+    "reach",
+    base=_reach,
     places=via("home__stairwell__building__compound"),
     columns=(
         (_("campaign"), lambda a: a.campaign.title),
@@ -516,13 +552,16 @@ INDICATORS: list[Indicator] = [
     ),
     Indicator(
         "cases_overdue",
-        _("Overdue now"),
+        _("Overdue"),
         OVERDUE,
         "count",
         STOCK,
         True,
         _count(),
-        help=_("Cases past their resolution deadline and still worked on, right now, whatever the period."),
+        help=_(
+            "Cases past their resolution deadline and still worked on at the period's end (right now while the "
+            "period runs)."
+        ),
     ),
     _category(
         "cases_disputes",
@@ -594,9 +633,12 @@ INDICATORS: list[Indicator] = [
         "percent",
         STOCK,
         True,
-        lambda period: {"reached": Count("pk", filter=Q(state=HomeState.REACHED)), "assigned": Count("pk")},
+        lambda period: {"reached": Count("pk", filter=Q(reached=True)), "assigned": Count("pk")},
         finish=lambda r: percent(r["reached"], r["assigned"]),
-        help=_("Homes reached ÷ homes assigned, over the campaigns running during the period (their state now)."),
+        help=_(
+            "Homes reached ÷ homes assigned, over the campaigns running during the period: reached by its end "
+            "(their state now while it runs)."
+        ),
     ),
     Indicator("homes", _("Homes"), HOMES, "count", STOCK, False, _count(), help=_("Homes in the registry.")),
     Indicator(
@@ -643,19 +685,46 @@ def get(key: str) -> Indicator | None:
     return BY_KEY.get(key)
 
 
-def compute(level: str, place_ids, period: Period, *, keys=None, public_only: bool = False, now=None) -> dict:
+def compute(
+    level: str, place_ids, period: Period, *, keys=None, public_only: bool = False, now=None, stored: bool = True
+) -> dict:
     """{place_id: {key: figure}} for each of `place_ids` (places of `level`): one query per
-    family, grouped by the place column, whatever the number of places."""
+    family, grouped by the place column, whatever the number of places.
+
+    A closed month, quarter or year of a subdistrict or community is read from its summary rows
+    (one query; `summaries.py`) and only what has no row is counted live. `stored=False` counts
+    everything live (the summariser does). Public pages count live: what they withhold is
+    decided on the same rows as the figures."""
     now = now or timezone.now()
     place_ids = list(place_ids)
     chosen = [i for i in INDICATORS if (keys is None or i.key in keys) and (i.public or not public_only)]
     out = {pk: {i.key: None for i in chosen} for pk in place_ids}
-    if not place_ids:
+    countable = [i for i in chosen if level in i.family.places]
+    if not place_ids or not countable:
         return out
+    todo = dict.fromkeys(place_ids, countable)
+    if stored and not public_only and summaries.applies(level, period, timezone.localdate(now)):
+        found = summaries.stored(level, place_ids, [period.code], [i.key for i in countable])
+        for pk in place_ids:
+            values = found.get((pk, period.code), {})
+            out[pk].update(values)
+            todo[pk] = [i for i in countable if i.key not in values]
+    missing = [pk for pk in place_ids if todo[pk]]
+    if missing:
+        keys_missing = {i.key for pk in missing for i in todo[pk]}
+        live = _live(level, missing, [i for i in countable if i.key in keys_missing], period, now)
+        for pk in missing:
+            for indicator in todo[pk]:
+                out[pk][indicator.key] = live[pk][indicator.key]
+    return out
+
+
+def _live(level: str, place_ids: list, chosen: list[Indicator], period: Period, now) -> dict:
+    """compute's figures counted from the records: one grouped query per family."""
+    out: dict = {pk: {} for pk in place_ids}
     families: dict[str, list[Indicator]] = {}
     for indicator in chosen:
-        if level in indicator.family.places:
-            families.setdefault(indicator.family.key, []).append(indicator)
+        families.setdefault(indicator.family.key, []).append(indicator)
     for members in families.values():
         family, aggregates = members[0].family, {}
         for indicator in members:

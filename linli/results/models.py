@@ -1,6 +1,8 @@
-"""The monthly report's editable words: staff change the title, intro, closing and headings of
-the PDF in the Django admin, per subdistrict or per community; the figures are never typed."""
+"""The monthly report's editable words (staff change the title, intro, closing and headings of
+the PDF in the Django admin, per subdistrict or per community; the figures are never typed),
+and the summarised figures of closed periods."""
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
@@ -71,3 +73,28 @@ class ReportTemplate(models.Model):
 
     def __str__(self) -> str:
         return str(self.community or self.subdistrict or _("default"))
+
+
+class Figure(models.Model):
+    """A figure of a closed period as `indicators.compute` counted it, kept so that the
+    subdistrict's and communities' pages need not read a year of every row
+    (`manage.py results_summarise`, docs/results.md "Summaries"). `value` is the figure as
+    JSON: an integer, a float (rates, ratings), a decimal as a string (hours), or null."""
+
+    level = models.CharField(_("level"), max_length=12)
+    place_id = models.PositiveIntegerField(_("place"))
+    period = models.CharField(_("period"), max_length=10)  # a month, quarter or year code
+    key = models.CharField(_("indicator"), max_length=40)
+    value = models.JSONField(_("value"), null=True, encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("summarised figure")
+        verbose_name_plural = _("summarised figures")
+        constraints = [
+            # Its index also serves the reads: these places (of a level), these periods.
+            models.UniqueConstraint(fields=["level", "place_id", "period", "key"], name="results_figure_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}:{self.place_id} {self.period} {self.key}"

@@ -28,7 +28,7 @@ from linli.cases.models import OPEN_WORK, Case, Status
 from linli.people.models import LeaderAssignment, Visit
 from linli.places.models import Building, Compound, Home
 
-from . import exports
+from . import exports, summaries
 from . import indicators as ind
 from .db import reading_alias
 from .period import Period, custom, month
@@ -130,10 +130,51 @@ def trends(level: str, place_ids, period: Period, *, public_only: bool = False, 
     now = now or timezone.now()
     place_ids = list(place_ids)
     months = months_ending(period)
-    span = custom(months[0].start, months[-1].end)
     chosen = trend_indicators(level, public_only=public_only, keys=keys)
     found: dict[str, dict] = {i.key: {} for i in chosen}
-    bases: dict[dt.date, dict] = {m.start: {"handled": 0, "rated": 0, "volunteers": 0, "assigned": 0} for m in months}
+    summarised = {} if public_only or len(place_ids) != 1 else _summarised(level, place_ids[0], months, chosen, now)
+    live_months = [m for m in months if m.start not in summarised]
+    span = custom(live_months[0].start, live_months[-1].end) if live_months else None
+    bases = _bases(months)
+    if span is not None:  # the months without a summary, counted live
+        bases |= _count_live(level, place_ids, span, live_months, chosen, found, public_only=public_only, now=now)
+    for first, values in summarised.items():
+        for indicator in chosen:
+            found[indicator.key][first] = values[indicator.key]
+    series = []
+    for indicator in chosen:
+        empty = _empty(indicator, span or custom(months[0].start, months[-1].end), now)
+        values, withheld = [], []
+        for m in months:
+            figure = found[indicator.key].get(m.start, empty)
+            if public_only and exports._withheld(indicator, figure, bases[m.start]):
+                figure = None
+                withheld.append(m.start)
+            values.append(figure)
+        series.append(Series(indicator, values, withheld))
+    return {"months": months, "series": series}
+
+
+def _bases(months: list[Period]) -> dict:
+    return {m.start: {"handled": 0, "rated": 0, "volunteers": 0, "assigned": 0} for m in months}
+
+
+def _summarised(level: str, place_id, months: list[Period], chosen, now) -> dict:
+    """{first day of month: {key: figure}} for the closed months whose summary has every
+    chosen figure (one query; none when no month is closed)."""
+    today = timezone.localdate(now)
+    closed = [m for m in months if summaries.applies(level, m, today)]
+    if not closed or not chosen:
+        return {}
+    keys = {i.key for i in chosen}
+    found = summaries.stored(level, [place_id], [m.code for m in closed], keys)
+    return {m.start: found[(place_id, m.code)] for m in closed if keys <= found.get((place_id, m.code), {}).keys()}
+
+
+def _count_live(level, place_ids, span, months, chosen, found, *, public_only, now) -> dict:
+    """The chosen figures of `months` (the span from the first to the last) from the records,
+    into `found`, one grouped query per family; returns the months' withholding bases."""
+    bases = _bases(months)
     families: dict[str, list[ind.Indicator]] = {}
     compounds: dict = {}  # the place's compounds, asked once for every family placed by them
     for indicator in chosen:
@@ -166,18 +207,7 @@ def trends(level: str, place_ids, period: Period, *, public_only: bool = False, 
                 bases[first].update({k[6:]: v for k, v in row.items() if k.startswith("base__")})
             for indicator in members:
                 found[indicator.key][first] = indicator.result(row)
-    series = []
-    for indicator in chosen:
-        empty = _empty(indicator, span, now)
-        values, withheld = [], []
-        for m in months:
-            figure = found[indicator.key].get(m.start, empty)
-            if public_only and exports._withheld(indicator, figure, bases[m.start]):
-                figure = None
-                withheld.append(m.start)
-            values.append(figure)
-        series.append(Series(indicator, values, withheld))
-    return {"months": months, "series": series}
+    return bases
 
 
 def _by_compounds(family: ind.Family, level: str, place_ids: list, compounds: dict) -> tuple[str, list]:

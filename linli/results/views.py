@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from linli.lib import exports as lib_exports
 from linli.places.models import Community, Compound
 
-from . import access, exports, series
+from . import access, exports, series, summaries
 from . import indicators as ind
 from .period import Period, last_full_month, parse
 from .tables import children, parse_place, table, withhold_small_figures
@@ -85,6 +85,7 @@ def index(request):
         "communities": communities,
         "compounds": compounds,
         **table(level, place, period),
+        "summarised_at": _summarised_at(level, place, [period]),
     }
     return render(request, "results/index.html", context)
 
@@ -291,9 +292,16 @@ def _comparison_context(request, level, place, period, *, public_only=False) -> 
     }
 
 
+def _summarised_at(level, place, periods):
+    """When the summaries a staff page read were counted (None: everything on it is live)."""
+    codes = [p.code for p in periods if summaries.applies(level, p)]
+    return summaries.computed_at(level, place.pk, codes) if codes else None
+
+
 def _dashboard_context(request, level, place, period, *, public_only=False) -> dict:
     trend = series.trends(level, [place.pk], period, public_only=public_only)
     return {
+        "summarised_at": None if public_only else _summarised_at(level, place, [*trend["months"], period]),
         "level": level,
         "place": place,
         "ref": f"{level}:{place.pk}",

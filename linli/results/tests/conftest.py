@@ -114,7 +114,7 @@ def data(world):
     )
     LeaderAssignment.objects.create(person=w.p_olga, kind=LB, building=w.y1)
     # Cases.
-    past = now - dt.timedelta(days=1)
+    past = at("2026-11-20")  # overdue at November's end, and now
     w.c1 = _case(w, w.fufeng, "neighbour-dispute", "邻居漏水", "2026-11-02", status=Status.CLOSED, reply=2,
                  resolved=3, rating=5)  # fmt: skip
     w.c2 = _case(w, w.fufeng, "hygiene", "垃圾未清", "2026-11-03", status=Status.CLOSED, reply=30, resolved=12,
