@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/rebalance/", views.rebalance, name="rebalance"),
     path("<int:pk>/buildings/<int:building_pk>/", views.grid, name="grid"),
     path("<int:pk>/not-reached/", views.not_reached, name="not_reached"),
+    path("<int:pk>/not-reached.xlsx", views.not_reached_export, name="not_reached_export"),
     path("<int:pk>/changes/", views.changes, name="changes"),
     path("<int:pk>/changes/<int:change_pk>/", views.review, name="review"),
     path("<int:pk>/export.xlsx", views.export, name="export"),

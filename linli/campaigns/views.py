@@ -118,6 +118,33 @@ def not_reached(request, pk):
     )
 
 
+@login_required
+def not_reached_export(request, pk):
+    """The homes not yet reached, every one of them (the page shows the first 500), as Excel."""
+    campaign = _organised(request, pk)
+    states = dict(HomeState.choices)
+    columns = [
+        (_("compound"), lambda a: a.home.stairwell.building.compound.name),
+        (_("building"), lambda a: a.home.stairwell.building.name),
+        (_("stairwell"), lambda a: a.home.stairwell.name),
+        (_("home"), lambda a: a.home.number),
+        (_("home state"), lambda a: str(states[a.state])),
+        (_("visitor"), lambda a: a.visitor.name if a.visitor_id else _("unassigned")),
+        (_("revisit on"), lambda a: a.revisit_on),
+        (_("last visited at"), lambda a: a.last_visited_at),
+        (_("number of visits"), lambda a: a.visits),
+    ]
+    return exports.export_list(
+        request,
+        key="campaign_not_reached",
+        title=f"{campaign} · {_('Homes not yet reached')}",
+        queryset=services.not_reached(campaign),
+        columns=columns,
+        back=reverse("campaigns:not_reached", args=[campaign.pk]),
+        filters={"campaign": str(campaign.pk)},
+    )
+
+
 def _act(request, campaign, action, success):
     try:
         action()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("new/places/", views.record_places, name="new_places"),
     path("revisits/", views.revisits, name="revisits"),
     path("revisits/<int:pk>/", views.revisits, name="revisit"),
+    path("revisits/export.xlsx", views.revisits_export, name="revisits_export"),
     path("figures/", views.figures, name="figures"),
     path("<str:code>/", views.case_detail, name="case"),
     path("<str:code>/act/<str:action>/", views.act, name="act"),

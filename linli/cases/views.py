@@ -51,7 +51,7 @@ from .staff_forms import (
     dispatch_organisations,
     month_bounds,
 )
-from .templatetags.cases_ui import due_state, escalation_label
+from .templatetags.cases_ui import due_state, escalation_label, masked_phone
 
 PER_PAGE = 50
 MORE_FILTERS = ("status", "category", "compound", "organisation", "overdue", "submitted_from", "submitted_to")
@@ -600,6 +600,30 @@ def _revisits(user):
     return Revisit.objects.filter(case__in=access.visible_cases(user).filter(staff))
 
 
+def open_revisits(tasks):
+    """The revisits still to do, soonest due first (the page's cards)."""
+    return (
+        tasks.filter(done_at__isnull=True)
+        .select_related("case__category", "case__compound", "case__building", "case__stairwell")
+        .order_by("due", "pk")
+    )
+
+
+def done_revisits(tasks):
+    """The revisits done, newest first (the page shows the latest twenty)."""
+    return tasks.filter(done_at__isnull=False).select_related("case", "done_by__person").order_by("-done_at", "-pk")
+
+
+def listed_revisits(user):
+    """Every revisit the page lists, all of them: those to do (soonest due first), then those
+    done (newest first), for the Excel export."""
+    return (
+        _revisits(user)
+        .select_related("case__compound", "case__building", "case__stairwell", "done_by__person")
+        .order_by(SqlCase(When(done_at__isnull=True, then=Value(0)), default=Value(1)), "-done_at", "due", "pk")
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def revisits(request, pk=None):
@@ -629,20 +653,42 @@ def revisits(request, pk=None):
         status = status if status != 200 else 400
     elif pk is not None:
         return redirect("cases:revisits")
-    open_tasks = list(
-        tasks.filter(done_at__isnull=True)
-        .select_related("case__category", "case__compound", "case__building", "case__stairwell")
-        .order_by("due", "pk")
-    )
+    open_tasks = list(open_revisits(tasks))
     for task in open_tasks:
         task.form = bound.get(task.pk) or RevisitForm(prefix=f"r{task.pk}")
-    done = tasks.filter(done_at__isnull=False).select_related("case", "done_by__person").order_by("-done_at")[:20]
+    done = done_revisits(tasks)[:20]
     ctx = {"tasks": open_tasks, "done": list(done), "now": timezone.now()}
     from . import mediation, mediation_views  # the mediation follow-ups due, for those who may mediate them
 
     follow_ups = mediation.due_follow_ups(mediation_views.mediable_cases(user)).order_by("follow_up_on", "pk")
     ctx.update(follow_ups=list(follow_ups), today=timezone.localdate())
     return render(request, "cases/staff/revisits.html", ctx, status=status)
+
+
+@login_required
+def revisits_export(request):
+    """Every revisit, to do and done (the page shows the latest twenty done), as Excel; the
+    resident's phone masked as on the page."""
+    columns = [
+        (_("Code"), lambda r: r.case.code),
+        (_("Title"), lambda r: r.case.title),
+        (_("Place"), lambda r: r.case.place_label),
+        (_("Resident"), lambda r: r.case.reporter_name or _("anonymous")),
+        (_("Phone"), lambda r: masked_phone(r.case.reporter_phone)),
+        (_("Resolved"), lambda r: r.case.resolved_at),
+        (_("Call by"), lambda r: r.due),
+        (_("Done"), lambda r: r.done_at),
+        (_("By"), lambda r: r.done_by.display_name() if r.done_by_id else ""),
+        (_("What the resident said"), lambda r: r.outcome),
+    ]
+    return exports.export_list(
+        request,
+        key="revisits",
+        title=_("Revisits"),
+        queryset=listed_revisits(request.user),
+        columns=columns,
+        back=reverse("cases:revisits"),
+    )
 
 
 # --- figures -------------------------------------------------------------------------------------

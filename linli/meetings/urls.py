@@ -28,6 +28,7 @@ urlpatterns = [
     path("<str:code>/organise/reschedule/", staff.reschedule, name="reschedule"),
     path("<str:code>/organise/cancel/", staff.cancel, name="cancel"),
     path("<str:code>/people/", staff.people, name="people"),
+    path("<str:code>/people.xlsx", staff.people_export, name="people_export"),
     path("<str:code>/people/mark/", staff.mark, name="mark"),
     path("<str:code>/qr/", staff.qr_page, name="qr"),
     path("<str:code>/qr.png", staff.qr_image, name="qr_image"),

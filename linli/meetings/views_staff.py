@@ -11,6 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.cases import access as case_access
+from linli.lib import exports
 from linli.lib.masking import mask_name
 from linli.lib.posters import qr_png
 from linli.votes.forms import find_person
@@ -195,26 +197,38 @@ def cancel(request, code):
 # --- replies and attendance -----------------------------------------------------------------
 
 
+def listed_invitations(user, meeting, reply: str = ""):
+    """The invitations of the replies page (one reply, or all), with what shown_name() and
+    presence() need: the page and its Excel export."""
+    invitations = meeting.invitations.select_related("person").order_by("pk")
+    if reply in Invitation.Reply.values:
+        invitations = invitations.filter(reply=reply)
+    attended = Attendance.objects.filter(meeting=meeting, person_id=OuterRef("person_id"))
+    # Full names for the people within the organiser's own reach; others (a clerk invited by
+    # role, say) masked, as everywhere.
+    known = access.visible_people(user).filter(pk=OuterRef("person_id"))
+    return invitations.annotate(how=Subquery(attended.values("how")[:1]), known=Exists(known))
+
+
+def shown_name(invitation) -> str:
+    name = invitation.person.name
+    return name if invitation.known else mask_name(name)
+
+
+def presence(invitation) -> str:
+    return str(dict(Attendance.How.choices).get(invitation.how, ""))
+
+
 @login_required
 def people(request, code):
     """Who is invited, what each replied, who came; a button to mark someone present."""
     user = request.user
     meeting = access.organise_meeting(user, code)
     reply = request.GET.get("reply", "")
-    invitations = meeting.invitations.select_related("person").order_by("pk")
-    if reply in Invitation.Reply.values:
-        invitations = invitations.filter(reply=reply)
-    page = Paginator(invitations, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(listed_invitations(user, meeting, reply), PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    ids = [i.person_id for i in rows]
-    present = dict(Attendance.objects.filter(meeting=meeting, person_id__in=ids).values_list("person_id", "how"))
-    # Full names for the people within the organiser's own reach; others (a clerk invited by
-    # role, say) masked, as everywhere.
-    known = set(access.visible_people(user).filter(pk__in=ids).values_list("pk", flat=True))
-    hows = dict(Attendance.How.choices)
     for i in rows:
-        i.shown_name = i.person.name if i.person_id in known else mask_name(i.person.name)
-        i.present = hows.get(present.get(i.person_id), "")
+        i.shown_name, i.present = shown_name(i), presence(i)
     ctx = {
         "meeting": meeting,
         "page": page,
@@ -225,6 +239,30 @@ def people(request, code):
         "may_mark": meeting.status != Meeting.Status.CANCELLED,
     }
     return render(request, T + "people.html", ctx)
+
+
+@login_required
+def people_export(request, code):
+    """Who is invited, what each replied, who came, as on the replies page (its reply filter
+    kept, names outside the organiser's reach masked), every invitation rather than one page."""
+    user = request.user
+    meeting = access.organise_meeting(user, code)
+    reply = request.GET.get("reply", "")
+    columns = [
+        (_("Name"), shown_name),
+        (_("Invited as"), lambda i: i.as_what),
+        (_("Reply"), lambda i: str(i.get_reply_display())),
+        (_("Present"), presence),
+    ]
+    return exports.export_list(
+        request,
+        key="meeting_invitations",
+        title=f"{meeting.title} · {_('Replies and attendance')}",
+        queryset=listed_invitations(user, meeting, reply),
+        columns=columns,
+        back=reverse("meetings:people", args=[meeting.code]),
+        filters=exports.filters_of(request) | {"meeting": meeting.code},
+    )
 
 
 @login_required

@@ -5,6 +5,7 @@ or were told in person, or for an organisation or a role, which people have read
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -133,6 +134,53 @@ def announcement_reach(request, pk):
         "notices/announcements/reach.html",
         {"a": announcement, "reach": ann.reach(announcement, request.user)},
     )
+
+
+@login_required
+def announcement_reach_export(request, pk):
+    """The reach table as on its page: per stairwell the homes read, told in person and not yet
+    reached, then the total; for an announcement to people, those who have not read it."""
+    announcement = ann.access_announcement(request.user, pk)
+    if not ann.may_see_reach(request.user, announcement):
+        raise Http404
+    reach = ann.reach(announcement, request.user)
+    if announcement.for_people:
+        lines, columns = reach.unread, [(_("Not read yet"), lambda p: p.name)]
+    else:
+        total = SimpleNamespace(
+            stairwell=_("All homes"),
+            total=reach.total,
+            read=reach.read,
+            told=reach.told,
+            not_reached=reach.total - reach.reached,
+            unread_homes=[],
+            told_homes=[],
+        )
+        lines = [*reach.stairwells, total]
+        columns = [
+            (_("Stairwell"), lambda r: str(r.stairwell)),
+            (_("Homes"), lambda r: r.total),
+            (_("Read"), lambda r: r.read),
+            (_("Told in person"), lambda r: r.told),
+            (_("Not yet reached"), lambda r: r.not_reached),
+            (_("Homes not yet reached"), lambda r: "、".join(h.number for h in r.unread_homes)),
+            (_("Homes told in person"), lambda r: "; ".join(_told(home, mark) for home, mark in r.told_homes)),
+        ]
+    return exports.export_list(
+        request,
+        key="announcement_reach",
+        title=f"{announcement.title} · {_('Who has read it')}",
+        queryset=lines,
+        model=Announcement,
+        columns=columns,
+        back=reverse("notices:announcement_reach", args=[announcement.pk]),
+        filters={"announcement": str(announcement.pk)},
+    )
+
+
+def _told(home, mark) -> str:
+    at = timezone.localtime(mark.at).strftime("%Y-%m-%d %H:%M")
+    return _("%(home)s: told in person by %(by)s, %(at)s") % {"home": home.number, "by": mark.by_label, "at": at}
 
 
 def _marking(request, pk, home_pk, action):

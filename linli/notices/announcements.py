@@ -417,6 +417,14 @@ class StairwellReach:
     unread_homes: list = field(default_factory=list)  # not reached: nobody read it, nobody was told
     told_homes: list = field(default_factory=list)  # told in person (and not read): (home, mark)
 
+    @property
+    def told(self) -> int:
+        return len(self.told_homes)
+
+    @property
+    def not_reached(self) -> int:
+        return len(self.unread_homes)
+
 
 @dataclass
 class Reach:
@@ -467,7 +475,7 @@ def reach(announcement: Announcement, viewer) -> Reach | PeopleReach:
             has_read=Exists(occupied.filter(person_id__in=readers)),
             has_account=Exists(occupied.filter(person__user__isnull=False, person__user__is_active=True)),
         )
-        .select_related("stairwell__building")
+        .select_related("stairwell__building__compound")  # the stairwell's name holds its compound's
         .order_by(
             "stairwell__building__sort_key", "stairwell__building__name", "stairwell__sort_key", "floor", "number"
         )

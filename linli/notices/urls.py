@@ -17,6 +17,7 @@ urlpatterns = [
     path("announcements/export.xlsx", av.announcement_list_export, name="announcements_export"),
     path("announcements/<int:pk>/", av.announcement_detail, name="announcement"),
     path("announcements/<int:pk>/reach/", av.announcement_reach, name="announcement_reach"),
+    path("announcements/<int:pk>/reach.xlsx", av.announcement_reach_export, name="announcement_reach_export"),
     path("announcements/<int:pk>/files/<int:file_pk>/", av.attachment, name="announcement_file"),
     path("announcements/<int:pk>/reach/homes/<int:home_pk>/told/", av.told, name="announcement_told"),
     path("announcements/<int:pk>/reach/homes/<int:home_pk>/untold/", av.untold, name="announcement_untold"),

@@ -6,6 +6,7 @@ app_name = "imports"
 urlpatterns = [
     path("", views.upload, name="upload"),
     path("template.xlsx", views.template, name="template"),
+    path("export.xlsx", views.jobs_export, name="export"),
     path("<int:pk>/", views.job, name="job"),
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),

@@ -11,11 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from linli.lib import exports
 from linli.people import importing
 from linli.people.models import ImportJob
 
@@ -85,8 +88,39 @@ def upload(request):
             job.save()
             importing.start_job(job, commit=False)
         return redirect("imports:job", pk=job.pk)
-    jobs = ImportJob.objects.filter(user=request.user)[:10]
+    jobs = listed_jobs(request.user)[:10]
     return render(request, "people/import.html", {"form": form, "jobs": jobs, "columns": importing.COLUMNS})
+
+
+def listed_jobs(user):
+    """One's own imports, newest first: the upload page lists the latest ten, the export all."""
+    return ImportJob.objects.filter(user=user).select_related("compound").order_by("-created", "-pk")
+
+
+@login_required
+@require_GET
+def jobs_export(request):
+    """Every import of one's own with its status and counts, as Excel."""
+    _require_importer(request.user)
+    statuses = dict(ImportJob.Status.choices)
+    columns = [
+        (exports.label(ImportJob, "file_name"), lambda j: j.file_name),
+        (exports.label(ImportJob, "compound"), lambda j: j.compound.name if j.compound_id else ""),
+        (exports.label(ImportJob, "status"), lambda j: str(statuses.get(j.status, j.status))),
+        (exports.label(ImportJob, "created"), lambda j: j.created),
+        (exports.label(ImportJob, "finished"), lambda j: j.finished),
+        (exports.label(ImportJob, "total_rows"), lambda j: j.total_rows),
+        (exports.label(ImportJob, "errors"), lambda j: j.summary.get("error_count", len(j.errors))),
+        *[(capfirst(str(label)), lambda j, key=key: j.summary.get(key, 0)) for key, label in importing.SUMMARY_KEYS],
+    ]
+    return exports.export_list(
+        request,
+        key="import_jobs",
+        title=str(capfirst(ImportJob._meta.verbose_name_plural)),
+        queryset=listed_jobs(request.user),
+        columns=columns,
+        back=reverse("imports:upload"),
+    )
 
 
 def _job_context(job: ImportJob) -> dict:

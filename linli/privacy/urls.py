@@ -13,6 +13,7 @@ urlpatterns = [
     path("correct/", views.correct, name="correct"),
     path("delete/", views.delete, name="delete"),
     path("requests/", views.requests_queue, name="queue"),
+    path("requests/export.xlsx", views.queue_export, name="queue_export"),
     path("requests/corrections/<int:pk>/", views.correction, name="correction"),
     path("requests/deletions/<int:pk>/", views.deletion, name="deletion"),
 ]

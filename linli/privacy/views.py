@@ -3,11 +3,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from linli.lib import exports
 
 from . import export, services
 from .forms import CorrectionForm, DecisionForm, DeletionForm
@@ -92,6 +96,42 @@ def requests_queue(request):
         + list(services.queue(request.user, DeletionRequest).exclude(**pending)[:20]),
     }
     return render(request, "privacy/queue.html", context)
+
+
+def queued_requests(user) -> list:
+    """Every request of the queue, corrections and deletions together: those waiting first,
+    then those decided, newest first (the page shows the waiting ones and the latest decided)."""
+    requests = [*services.queue(user, CorrectionRequest), *services.queue(user, DeletionRequest)]
+    return sorted(requests, key=lambda r: (r.is_pending, r.decided_at or r.created, r.created, r.pk), reverse=True)
+
+
+@login_required
+@never_cache
+def queue_export(request):
+    """The requests queue as Excel: every request of the decider's communities, as the page
+    names them (the resident's name, the field, never the corrected value)."""
+    if not services.is_decider(request.user):
+        raise Http404
+    fields = dict(CorrectionRequest.Field.choices)
+    statuses = dict(Status.choices)
+    columns = [
+        (_("Request"), lambda r: str(capfirst(r._meta.verbose_name))),
+        (exports.label(CorrectionRequest, "person"), lambda r: r.person.name),
+        (exports.label(CorrectionRequest, "field"), lambda r: str(fields.get(getattr(r, "field", ""), ""))),
+        (exports.label(CorrectionRequest, "community"), lambda r: r.community.name),
+        (exports.label(CorrectionRequest, "created"), lambda r: r.created),
+        (exports.label(CorrectionRequest, "status"), lambda r: str(statuses.get(r.status, r.status))),
+        (exports.label(CorrectionRequest, "decided_at"), lambda r: r.decided_at),
+    ]
+    return exports.export_list(
+        request,
+        key="privacy_requests",
+        title=_("Residents' requests to correct or delete"),
+        queryset=queued_requests(request.user),
+        model=CorrectionRequest,
+        columns=columns,
+        back=reverse("privacy:queue"),
+    )
 
 
 def _decide(request, model, pk, decide, template):

@@ -115,18 +115,23 @@ def parse_pattern(text: str) -> list[tuple[dt.time, dt.time]]:
     return pattern
 
 
-def week_of(post: Post, monday: dt.date):
-    """The post's shifts of the week starting on monday, by day: [(date, [shift, …]), …] with
-    the duties (and their people) and a `gap` flag on each shift."""
-    tz = timezone.get_current_timezone()
-    start = timezone.make_aware(dt.datetime.combine(monday, dt.time()), tz)
-    shifts = (
+def week_shifts(post: Post, monday: dt.date):
+    """The post's shifts of the week starting on monday, in order, with their duties (and
+    their people): the organiser's week table and its Excel export."""
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time()), timezone.get_current_timezone())
+    return (
         Shift.objects.filter(post=post, starts__gte=start, starts__lt=start + dt.timedelta(days=7))
         .prefetch_related(Prefetch("duties", queryset=Duty.objects.select_related("person").order_by("pk")))
         .order_by("starts")
     )
+
+
+def week_of(post: Post, monday: dt.date):
+    """The post's shifts of the week starting on monday, by day: [(date, [shift, …]), …] with
+    the duties (and their people) and a `gap` flag on each shift."""
+    tz = timezone.get_current_timezone()
     days = {monday + dt.timedelta(days=i): [] for i in range(7)}
-    for s in shifts:
+    for s in week_shifts(post, monday):
         s.gap = len(s.duties.all()) < s.needed
         days[timezone.localtime(s.starts, tz).date()].append(s)
     return list(days.items())

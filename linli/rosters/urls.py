@@ -13,6 +13,7 @@ urlpatterns = [
     path("mine/swap/", views.ask_swap, name="ask_swap"),
     path("checkin/<str:token>/", views.checkin, name="checkin"),
     path("p/<int:post_pk>/", views.post, name="post"),
+    path("p/<int:post_pk>/shifts.xlsx", views.post_export, name="post_export"),
     path("p/<int:post_pk>/bulk/", views.bulk, name="bulk"),
     path("p/<int:post_pk>/assign/", views.assign, name="assign"),
     path("p/<int:post_pk>/unassign/", views.unassign, name="unassign"),

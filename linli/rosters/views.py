@@ -14,13 +14,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from linli.lib import exports
+
 from . import services
-from .models import Duty, SwapRequest, SwapStatus
+from .models import Duty, Shift, SwapRequest, SwapStatus
 from .services import RosterError
 
 T = "rosters/"
@@ -174,6 +177,37 @@ def post(request, post_pk):
         "checkin_url": request.build_absolute_uri(reverse("rosters:checkin", args=[post.token])),
     }
     return render(request, T + "post.html", ctx)
+
+
+@login_required
+def post_export(request, post_pk):
+    """The post's week as on its page (the `week` asked for): a line per shift with the people
+    on duty and who has checked in."""
+    post = _post(request.user, post_pk)
+    monday = _monday(request.GET.get("week"))
+
+    def people(s, checked_in=False):
+        return "、".join(d.person.name for d in s.duties.all() if not checked_in or d.checked_in_at)
+
+    columns = [
+        (_("Day"), lambda s: timezone.localdate(s.starts)),
+        (exports.label(Shift, "starts"), lambda s: s.starts),
+        (exports.label(Shift, "ends"), lambda s: s.ends),
+        (exports.label(Shift, "needed"), lambda s: s.needed),
+        (_("On duty"), lambda s: len(s.duties.all())),
+        (capfirst(_("short of people")), lambda s: _("yes") if len(s.duties.all()) < s.needed else ""),
+        (_("People on duty"), people),
+        (capfirst(_("checked in")), lambda s: people(s, checked_in=True)),
+    ]
+    return exports.export_list(
+        request,
+        key="roster_shifts",
+        title=f"{post.compound.name} · {post.name} · {monday:%Y-%m-%d}",
+        queryset=services.week_shifts(post, monday),
+        columns=columns,
+        back=reverse("rosters:post", args=[post.pk]),
+        filters={"post": str(post.pk), "week": monday.isoformat()},
+    )
 
 
 @login_required

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.scope import visible_places
 from linli.lib import exports
-from linli.people.models import Membership, Person
+from linli.people.models import Membership, Organisation, Person
 
 from . import access, pdf, services
 from .forms import ActivityForm, AdjustForm, CancelForm, EditForm, JoinForm, PeriodForm, SeriesForm
@@ -433,19 +433,73 @@ def profile(request):
     return redirect("volunteers:hours")
 
 
+def listed_teams(user):
+    """The teams and clubs the user may see, as the teams page lists them (and its export)."""
+    return (
+        access.visible_teams(user)
+        .select_related("subdistrict", "community", "compound", "building__compound", "stairwell__building__compound")
+        .order_by("kind", "name")
+    )
+
+
+def team_members(org):
+    """A team's current members, as its page lists them (and its export)."""
+    return (
+        Membership.objects.active().filter(organisation=org).select_related("person").order_by("role", "person__name")
+    )
+
+
 @login_required
 def teams(request):
-    qs = access.visible_teams(request.user).select_related("community", "compound").order_by("kind", "name")
-    return render(request, T + "teams.html", {"teams": qs})
+    return render(request, T + "teams.html", {"teams": listed_teams(request.user)})
+
+
+@login_required
+def teams_export(request):
+    kinds = dict(Organisation.Kind.choices)
+    columns = [
+        (_("Name"), lambda o: o.name),
+        (_("Kind of team"), lambda o: str(kinds.get(o.kind, o.kind))),
+        (_("Serves"), lambda o: str(o.place)),
+    ]
+    return exports.export_list(
+        request,
+        key="volunteer_teams",
+        title=_("Teams and clubs"),
+        queryset=listed_teams(request.user),
+        columns=columns,
+        back=reverse("volunteers:teams"),
+    )
+
+
+@login_required
+def team_members_export(request, pk):
+    """A team's members as on its page: names and roles for all who see the team; the phone,
+    masked, only for its organisers (as on the page)."""
+    org = access.access_team(request.user, pk)
+    roles = dict(Membership.Role.choices)
+    columns = [
+        (_("Name"), lambda m: m.person.name),
+        (_("Role"), lambda m: str(roles.get(m.role, m.role))),
+    ]
+    if access.may_manage(request.user, org):
+        columns.append((_("Phone"), lambda m: m.person.phone_masked if m.person.phone else ""))
+    return exports.export_list(
+        request,
+        key="team_members",
+        title=f"{org.name} · {_('Members')}",
+        queryset=team_members(org),
+        columns=columns,
+        back=reverse("volunteers:team", args=[org.pk]),
+        filters={"team": str(org.pk)},
+    )
 
 
 @login_required
 def team(request, pk):
     org = access.access_team(request.user, pk)
     organiser = access.may_manage(request.user, org)
-    members = (
-        Membership.objects.active().filter(organisation=org).select_related("person").order_by("role", "person__name")
-    )
+    members = team_members(org)
     now = timezone.now()
     ctx = {
         "team": org,

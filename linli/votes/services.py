@@ -721,6 +721,19 @@ def turnout(vote: Vote) -> list[dict]:
     ]
 
 
+def turnout_total(rows: list[dict]) -> dict:
+    """The whole electorate's turnout, added up from the per-building rows of turnout()."""
+    total = {
+        "units": sum(r["units"] for r in rows),
+        "cast": sum(r["cast"] for r in rows),
+        "area": sum((r["area"] for r in rows), Decimal(0)),
+        "cast_area": sum((r["cast_area"] for r in rows), Decimal(0)),
+    }
+    total["percent"] = tally.percent(total["cast"], total["units"])
+    total["area_percent"] = tally.percent(int(total["cast_area"] * 100), int(total["area"] * 100))
+    return total
+
+
 def receipt_status(vote: Vote, code: str) -> dict:
     """What a receipt code says: counted, replaced by a later ballot, or unknown."""
     code = (code or "").strip().upper()

@@ -29,4 +29,5 @@ urlpatterns = [
     path("<str:code>/paper/", staff.paper, name="paper"),
     path("<str:code>/paper/photo/<int:pk>/", staff.paper_photo, name="paper_photo"),
     path("<str:code>/turnout/", staff.turnout, name="turnout"),
+    path("<str:code>/turnout.xlsx", staff.turnout_export, name="turnout_export"),
 ]

@@ -6,6 +6,8 @@ Every write is a call into services.py; its VoteError message is shown and nothi
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
@@ -37,7 +39,6 @@ from .forms import (
 )
 from .models import Correction, Owner, PaperEntry, Vote
 from .services import VoteError
-from .tally import percent
 from .views import ballot_of, matters_of, voting_now
 
 S = Vote.Status
@@ -511,18 +512,42 @@ def paper_photo(request, code, pk):
 @login_required
 def turnout(request, code):
     vote = access.manage_vote(request.user, code)
-    rows = services.turnout(vote)
-    total = {
-        "units": sum(r["units"] for r in rows),
-        "cast": sum(r["cast"] for r in rows),
-        "area": sum(r["area"] for r in rows),
-        "cast_area": sum(r["cast_area"] for r in rows),
-    }
-    total["percent"] = percent(total["cast"], total["units"])
-    total["area_percent"] = percent(int(total["cast_area"] * 100), int(total["area"] * 100))
+    rows, total = _turnout_table(vote)
     ctx = {"vote": vote, "rows": rows, "total": total, "live": voting_now(vote)}
     template = T + "_turnout.html" if _is_htmx(request) else T + "turnout.html"
     return render(request, template, ctx)
+
+
+def _turnout_table(vote):
+    """The turnout page's table, per building, and its total line: the page and its export."""
+    rows = services.turnout(vote)
+    return rows, services.turnout_total(rows)
+
+
+@login_required
+def turnout_export(request, code):
+    """The turnout table as on its page: a line per building, then the total."""
+    vote = access.manage_vote(request.user, code)
+    rows, total = _turnout_table(vote)
+    lines = [*rows, {**total, "building": _("All buildings")}]
+    columns = [
+        (_("Building"), lambda r: r["building"]),
+        (_("Homes voted"), lambda r: r["cast"]),
+        (_("Homes"), lambda r: r["units"]),
+        (_("Area voted (m²)"), lambda r: r["cast_area"]),
+        (_("Area (m²)"), lambda r: r["area"]),
+        (_("Homes voted (%)"), lambda r: Decimal(r["percent"])),
+    ]
+    return exports.export_list(
+        request,
+        key="vote_turnout",
+        title=f"{vote.title} · {_('Turnout by building')}",
+        queryset=lines,
+        model=Vote,
+        columns=columns,
+        back=reverse("votes:turnout", args=[vote.code]),
+        filters={"vote": vote.code},
+    )
 
 
 @login_required

@@ -3,10 +3,13 @@ page, recorded in the audit log."""
 
 import datetime as dt
 
+from auditlog.models import LogEntry
+
 from linli.cases.models import Status
 from linli.lib.tests.xlsx_support import about, last_export, rows, workbook
+from linli.lib.xlsx import XLSX
 
-from .conftest import MONDAY
+from .conftest import MONDAY, resolve, revisit_for
 
 
 def test_the_export_holds_the_rows_the_filtered_page_shows(cw, new_case, en):
@@ -55,3 +58,56 @@ def test_the_export_costs_the_same_queries_for_one_case_or_many(cw, new_case, en
         new_case()
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(rows(client.get("/cases/export.xlsx", {"show": "all"}))) == 7
+
+
+# --- revisits ------------------------------------------------------------------------------------
+
+
+def test_the_revisits_export_lists_every_revisit_to_do_then_done_phones_masked(cw, now_case, en):
+    later = revisit_for(resolve(now_case(title="电梯异响"), cw.dave, reply="已处理"), days=5)
+    sooner = revisit_for(resolve(now_case(title="楼道灯坏了"), cw.dave, reply="已处理"), days=1)
+    done = revisit_for(resolve(now_case(title="水管漏水"), cw.dave, reply="已处理"))
+    client = en(cw.carol)
+    client.post(f"/cases/revisits/{done.pk}/", {f"r{done.pk}-outcome": "已修好，满意", f"r{done.pk}-stars": "5"})
+    theirs = resolve(now_case(compound=cw.yijing, stairwell=cw.ys, reporter=cw.p_olga), cw.paul, reply="已处理")
+    revisit_for(theirs)
+
+    page = client.get("/cases/revisits/").content.decode()
+    assert 'href="/cases/revisits/export.xlsx"' in page
+    lines = rows(client.get("/cases/revisits/export.xlsx"))
+    assert lines[0] == (
+        "Code",
+        "Title",
+        "Place",
+        "Resident",
+        "Phone",
+        "Resolved",
+        "Call by",
+        "Done",
+        "By",
+        "What the resident said",
+    )
+    assert [line[0] for line in lines[1:]] == [sooner.case.code, later.case.code, done.case.code]
+    assert theirs.code not in [line[0] for line in lines[1:]]  # 颐景园's: not carol's community
+    assert {line[4] for line in lines[1:]} == {"138****0001"} and "13800000001" not in str(lines)
+    assert lines[1][7] is None and isinstance(lines[3][7], dt.datetime)
+    assert lines[3][8:] == ("社工己", "已修好，满意")
+    assert last_export("revisits").additional_data["rows"] == 3
+
+
+def test_no_revisits_file_for_those_who_do_not_do_revisits(cw, en):
+    for user in (cw.dave, cw.alice, cw.bob):
+        response = en(user).get("/cases/revisits/export.xlsx")
+        assert response.status_code == 403 and response["Content-Type"] != XLSX
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
+def test_the_revisits_export_costs_the_same_queries_for_one_or_many(cw, now_case, en, django_assert_max_num_queries):
+    client = en(cw.carol)
+    revisit_for(resolve(now_case(), cw.dave, reply="已处理"))
+    with django_assert_max_num_queries(40) as one:
+        client.get("/cases/revisits/export.xlsx")
+    for _ in range(4):
+        revisit_for(resolve(now_case(), cw.dave, reply="已处理"))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(rows(client.get("/cases/revisits/export.xlsx"))) == 6

@@ -5,6 +5,7 @@ each list (its filters, scope and masking) sit beside its app (tests/test_export
 import datetime as dt
 import io
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from auditlog.models import LogEntry
@@ -13,8 +14,15 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from linli.campaigns import services as campaigns
 from linli.lib import exports, xlsx
 from linli.lib.tests.xlsx_support import about, workbook
+from linli.meetings import services as meetings
+from linli.meetings.models import Meeting
+from linli.notices import announcements
+from linli.rosters import services as rosters
+from linli.votes import services as votes
+from linli.votes.models import Item
 
 # (path, log key): the list exports that need nothing but the shared world.
 LISTS = [
@@ -35,6 +43,20 @@ LISTS = [
     ("/meetings/export.xlsx", "meetings"),
     ("/votes/export.xlsx", "votes"),
     ("/conventions/export.xlsx", "conventions"),
+    ("/cases/revisits/export.xlsx", "revisits"),
+    ("/volunteers/teams/export.xlsx", "volunteer_teams"),
+    ("/volunteers/teams/{w.team.pk}/members.xlsx", "team_members"),
+    ("/import/export.xlsx", "import_jobs"),
+    ("/privacy/requests/export.xlsx", "privacy_requests"),
+]
+
+# (path, log key): the exports of one object, made by the `made` fixture below.
+OF_ONE = [
+    ("/votes/{m.vote.code}/turnout.xlsx", "vote_turnout"),
+    ("/notices/announcements/{m.announcement.pk}/reach.xlsx", "announcement_reach"),
+    ("/meetings/{m.meeting.code}/people.xlsx", "meeting_invitations"),
+    ("/rosters/p/{m.post.pk}/shifts.xlsx", "roster_shifts"),
+    ("/campaigns/{m.campaign.pk}/not-reached.xlsx", "campaign_not_reached"),
 ]
 
 
@@ -44,9 +66,53 @@ def en(client):
     return client
 
 
+@pytest.fixture
+def made(world, settings):
+    """One of each object whose list exports: a vote, an announcement, a meeting with an
+    invitation, a roster post with a shift, a running campaign (all of 富丰新城, by carol)."""
+    settings.NOTICES_IN_THREAD = False
+    settings.TASKS_EAGER = True
+    now = timezone.now()
+    m = SimpleNamespace()
+    vote = votes.create_vote(
+        user=world.carol, compound=world.fufeng, title="续聘物业", opens_at=now + dt.timedelta(days=20),
+        closes_at=now + dt.timedelta(days=27),
+    )  # fmt: skip
+    votes.add_matter(vote=vote, title="续聘富丰物业三年", item=Item.PROPERTY)
+    m.vote = votes.announce(vote=vote, user=world.carol, now=now)
+    m.announcement = announcements.publish(
+        user=world.carol, level="compound", place=world.fufeng, title="停水通知", body="周三停水"
+    )
+    m.meeting = meetings.plan(
+        user=world.carol, kind=Meeting.Kind.HALL, title="居民议事会", organiser=world.committee,
+        compound=world.fufeng, location="广场", starts=now + dt.timedelta(days=3),
+        ends=now + dt.timedelta(days=3, hours=2),
+    )  # fmt: skip
+    meetings.invite(meeting=m.meeting, people=[world.p_alice])
+    m.post = rosters.create_post(user=world.carol, compound=world.fufeng, name="东门岗")
+    starts = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(8)))  # this week's
+    rosters.create_shift(user=world.carol, post=m.post, starts=starts, ends=starts + dt.timedelta(hours=4))
+    today = timezone.localdate()
+    m.campaign = campaigns.create_campaign(
+        user=world.carol, place=world.fufeng, title="入户走访", form=[{"label": "家中有独居老人吗", "kind": "yesno"}],
+        starts_on=today, ends_on=today + dt.timedelta(days=30),
+    )  # fmt: skip
+    campaigns.start(user=world.carol, campaign=m.campaign)
+    return m
+
+
 @pytest.mark.parametrize("path, key", LISTS)
 def test_every_list_export_opens_and_is_logged(world, en, path, key):
-    url = path.format(w=world)
+    _opens_and_is_logged(world, en, path.format(w=world), key)
+
+
+@pytest.mark.parametrize("path, key", OF_ONE)
+def test_every_export_of_one_objects_list_opens_and_is_logged(world, made, en, path, key):
+    _opens_and_is_logged(world, en, path.format(m=made), key)
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("pk").additional_data["rows"] > 0
+
+
+def _opens_and_is_logged(world, en, url, key):
     assert en.get(url).status_code == 302  # anonymous: to the login page, no file
     en.force_login(world.carol)
     book = workbook(en.get(url))

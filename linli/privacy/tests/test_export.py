@@ -1,15 +1,22 @@
-"""个人信息查阅: a resident sees everything held about him, and nothing about anyone else."""
+"""个人信息查阅: a resident sees everything held about him, and nothing about anyone else; the
+workers' queue of requests to correct or delete as Excel."""
 
+import datetime as dt
 import io
 import json
 
 import pytest
+from auditlog.models import LogEntry
+from django.conf import settings
 from openpyxl import load_workbook
 
 from linli.cases import services as cases
 from linli.cases.models import Category
+from linli.lib.tests.xlsx_support import last_export, rows
 from linli.notices.models import Notification
 from linli.people.services import reveal
+from linli.privacy import services
+from linli.privacy.models import CorrectionRequest, DeletionRequest
 
 
 def _case(w, person, title):
@@ -73,3 +80,55 @@ def test_a_user_without_a_record_gets_no_export(w, login):
     client = login(w.root)
     assert client.get("/privacy/export.json").status_code == 404
     assert client.get("/privacy/").status_code == 200
+
+
+# --- the requests queue (community workers) ------------------------------------------------------
+
+
+def test_the_requests_queue_exports_waiting_then_decided_never_the_corrected_value(w, login):
+    decided = services.ask_correction(user=w.alice, field="gender", value="女")
+    services.decide_correction(user=w.carol, pk=decided.pk, accept=True)
+    services.ask_correction(user=w.neighbour, field="phone", value="13800000088")
+    services.ask_deletion(user=w.husband, note="搬走了")
+    services.ask_correction(user=w.olga, field="name", value="欧阳一")  # 翠颐社区: wendy's, not carol's
+    client = login(w.carol)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert 'href="/privacy/requests/export.xlsx"' in client.get("/privacy/requests/").content.decode()
+    lines = rows(client.get("/privacy/requests/export.xlsx"))
+    assert lines[0] == ("Request", "Person", "Field", "Community", "Asked on", "Status", "Decided on")
+    assert [line[:4] for line in lines[1:]] == [
+        ("Deletion request", "李家明", None, "大新社区"),
+        ("Correction request", "王邻", "phone", "大新社区"),
+        ("Correction request", "李爱丽", "gender", "大新社区"),
+    ]
+    assert (
+        lines[1][5:] == ("waiting for a decision", None)
+        and lines[3][5] == "accepted"
+        and isinstance(lines[3][6], dt.datetime)
+    )
+    assert "13800000088" not in str(lines) and "欧阳" not in str(lines)
+    assert last_export("privacy_requests").additional_data["rows"] == 3
+
+
+def test_no_requests_file_for_those_who_do_not_decide(w, login):
+    services.ask_deletion(user=w.alice)
+    for user in (w.alice, w.bob, w.dave):
+        assert login(user).get("/privacy/requests/export.xlsx").status_code == 404
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+    olgas = [line[1] for line in rows(login(w.wendy).get("/privacy/requests/export.xlsx"))[1:]]
+    assert olgas == []  # wendy decides 翠颐社区's requests: none of 大新社区's
+
+
+def test_the_requests_export_costs_the_same_for_many_requests(w, login, django_assert_max_num_queries):
+    def ask(person):
+        CorrectionRequest.objects.create(person=person, community=w.daxin, field="name", value="新名")
+        DeletionRequest.objects.create(person=person, community=w.daxin)
+
+    client = login(w.carol)
+    ask(w.p_alice)
+    with django_assert_max_num_queries(40) as one:
+        client.get("/privacy/requests/export.xlsx")
+    for person in (w.p_neighbour, w.p_b2, w.p_s12):
+        ask(person)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(rows(client.get("/privacy/requests/export.xlsx"))) == 9
