@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import pytest
 from auditlog.context import disable_auditlog
+from django.conf import settings as django_settings
 
 from linli.accounts.models import User
 from linli.people.models import (
@@ -190,6 +191,18 @@ def login(client):
 
     def _login(user):
         client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def en(login):
+    """en(user) -> login(user), with the pages in English."""
+
+    def _login(user):
+        client = login(user)
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
         return client
 
     return _login

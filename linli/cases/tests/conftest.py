@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 import pytest
 from auditlog.context import disable_auditlog
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -107,18 +106,6 @@ def revisit_for(case, days=2) -> Revisit:
 
 
 # --- clients and requests ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def en(login):
-    """en(user) -> login(user), with the pages in English."""
-
-    def _login(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
 
 
 @pytest.fixture

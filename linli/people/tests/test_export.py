@@ -2,22 +2,10 @@
 scope, phones masked, a party organisation's members only for those who may see them; one's
 own imports with their counts."""
 
-import pytest
 from auditlog.models import LogEntry
-from django.conf import settings
 
 from linli.lib.tests.xlsx_support import last_export, rows
 from linli.people.models import ImportJob, Membership, Organisation
-
-
-@pytest.fixture
-def en(login):
-    def _login(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
 
 
 def test_the_organisations_export_keeps_the_kind_filter(world, en):

@@ -1,20 +1,7 @@
 """The registry of a place (its homes and their residents) as Excel: the homes the user may
 see, one line per resident, phones masked as on the stairwell page, outsiders get nothing."""
 
-import pytest
-from django.conf import settings
-
 from linli.lib.tests.xlsx_support import last_export, rows
-
-
-@pytest.fixture
-def en(login):
-    def _login(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
 
 
 def test_a_compound_export_lists_every_home_with_its_residents_masked(world, en):
