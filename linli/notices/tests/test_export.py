@@ -4,7 +4,6 @@ his own buildings' homes, nothing for those the page refuses; to people, who has
 import pytest
 from auditlog.models import LogEntry
 
-from linli.cases.tests.conftest import en  # noqa: F401 (fixture)
 from linli.lib.tests.xlsx_support import last_export, rows
 from linli.notices import announcements as ann
 from linli.people.models import Membership
